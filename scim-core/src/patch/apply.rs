@@ -1,0 +1,749 @@
+//! [`apply_patch`]: running a [`PatchRequest`] against a resource.
+
+use serde_json::{Map, Value};
+
+use super::request::{PatchOp, PatchOperation, PatchRequest};
+use super::target::{self, AttrTarget, ElementFilter, Target};
+use super::values::{
+    clear_primary_except, designates, get, get_mut, holds, is_primary, is_unassigned, prune, set,
+    slot, take,
+};
+use crate::compat::Compat;
+use crate::error::{Result, ScimError};
+use crate::resource::{validate_element, validate_value, validate_value_at};
+use crate::schema::{AttrType, Attribute, Mutability, ResourceSchema, Schema};
+
+/// Applies `request` to `resource` (a resource of the type `schema`
+/// describes) and returns the new resource.
+///
+/// The input is not modified; when any operation fails, the error is
+/// returned and nothing changes (RFC 7644 §3.5.2: a PATCH is atomic). The
+/// error's detail names the failing operation's index. See the
+/// [module documentation](super) for the semantics.
+pub fn apply_patch(
+    schema: &ResourceSchema<'_>,
+    resource: &Value,
+    request: &PatchRequest,
+    compat: &Compat,
+) -> Result<Value> {
+    apply_patch_owned(schema, resource.clone(), request, compat)
+}
+
+/// [`apply_patch`] on a resource the caller owns and no longer needs in
+/// its old form (one just read from a store): it saves the copy, which is
+/// most of the cost of a small PATCH. On error the resource is dropped and
+/// the error returned; the stored copy is what stays unchanged.
+pub fn apply_patch_owned(
+    schema: &ResourceSchema<'_>,
+    resource: Value,
+    request: &PatchRequest,
+    compat: &Compat,
+) -> Result<Value> {
+    let mut out = resource;
+    let root = out
+        .as_object_mut()
+        .ok_or_else(|| ScimError::internal("the resource to patch is not a JSON object"))?;
+    let mut engine = Engine {
+        schema,
+        compat,
+        extensions_touched: false,
+    };
+    for (i, op) in request.operations.iter().enumerate() {
+        engine.operation(root, op).map_err(|e| at_operation(e, i))?;
+    }
+    if engine.extensions_touched {
+        engine.sync_extensions(root)?;
+    }
+    Ok(out)
+}
+
+fn at_operation(e: ScimError, index: usize) -> ScimError {
+    ScimError::new(
+        e.status(),
+        e.scim_type(),
+        format!("Operations[{index}]: {}", e.detail()),
+    )
+}
+
+type Obj = Map<String, Value>;
+
+struct Engine<'a, 's> {
+    schema: &'a ResourceSchema<'s>,
+    compat: &'a Compat,
+    /// Whether an operation wrote or removed inside an extension, so that
+    /// `schemas` must be brought in line at the end.
+    extensions_touched: bool,
+}
+
+impl<'s> Engine<'_, 's> {
+    fn operation(&mut self, root: &mut Obj, op: &PatchOperation) -> Result<()> {
+        match (&op.path, op.op) {
+            (None, PatchOp::Remove) => Err(ScimError::no_target("remove needs a path")),
+            (None, mode) => match &op.value {
+                Some(Value::Object(attrs)) => self.no_path(root, None, attrs, mode),
+                _ => Err(ScimError::invalid_value(format!(
+                    "{mode} without a path needs an object of attributes as its value"
+                ))),
+            },
+            (Some(path), PatchOp::Remove) => {
+                let t = target::resolve(self.schema, path)?;
+                self.remove(root, t, op.value.as_ref())
+            }
+            (Some(path), mode) => {
+                let t = target::resolve(self.schema, path)?;
+                let v = op
+                    .value
+                    .as_ref()
+                    .ok_or_else(|| ScimError::invalid_value(format!("{mode} needs a value")))?;
+                self.write(root, t, v, mode)
+            }
+        }
+    }
+
+    /// `add`/`replace` without a path (or to a whole extension): each key
+    /// of `attrs` names an attribute.
+    fn no_path(
+        &mut self,
+        root: &mut Obj,
+        ext: Option<&'s Schema>,
+        attrs: &Obj,
+        mode: PatchOp,
+    ) -> Result<()> {
+        for (key, v) in attrs {
+            if key.eq_ignore_ascii_case("schemas") {
+                // Clients echo `schemas` inside values; `schemas` follows
+                // from which extensions are present, never from input.
+                continue;
+            }
+            let attr = match ext {
+                Some(ext) => ext.attribute(key),
+                None => {
+                    if let Some(ext) = self.schema.extension(key) {
+                        self.write(root, Target::Extension(ext), v, mode)?;
+                        continue;
+                    }
+                    if key.eq_ignore_ascii_case(&self.schema.core.id) {
+                        // The core schema's attributes, grouped under its
+                        // URN as some clients send them.
+                        let Value::Object(core) = v else {
+                            return Err(ScimError::invalid_value(format!(
+                                "the value for {key} must be an object of its attributes"
+                            )));
+                        };
+                        self.no_path(root, None, core, mode)?;
+                        continue;
+                    }
+                    if key.contains([':', '.']) {
+                        let path = target::parse_path(key)?;
+                        let t = target::resolve(self.schema, &path)?;
+                        self.write(root, t, v, mode)?;
+                        continue;
+                    }
+                    self.schema.resolve(None, key).map(|loc| loc.attribute)
+                }
+            };
+            match attr {
+                Some(attr) => {
+                    let t = AttrTarget {
+                        ext,
+                        attr,
+                        sub: None,
+                        filter: None,
+                    };
+                    self.write(root, Target::Attr(t), v, mode)?;
+                }
+                None if self.compat.drop_undefined_attributes => {}
+                None => {
+                    return Err(ScimError::invalid_value(format!(
+                        "no attribute {key}{}",
+                        ext.map(|e| format!(" in {}", e.id)).unwrap_or_default()
+                    )))
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `add` or `replace` of `v` at `t`.
+    fn write(&mut self, root: &mut Obj, t: Target<'s, '_>, v: &Value, mode: PatchOp) -> Result<()> {
+        let t = match t {
+            Target::Extension(ext) => {
+                return match v {
+                    Value::Object(attrs) => {
+                        self.extensions_touched = true;
+                        self.no_path(root, Some(ext), attrs, mode)
+                    }
+                    Value::Null if mode == PatchOp::Replace => {
+                        self.remove(root, Target::Extension(ext), None)
+                    }
+                    Value::Null => Ok(()),
+                    _ => Err(ScimError::invalid_value(format!(
+                        "the value for {} must be an object of its attributes",
+                        ext.id
+                    ))),
+                };
+            }
+            Target::Attr(t) => t,
+        };
+        if v.is_null() {
+            return match mode {
+                PatchOp::Replace => self.remove(root, Target::Attr(t), None),
+                _ => Ok(()),
+            };
+        }
+        let mut v = match (t.sub, &t.filter) {
+            (Some(sub), _) => validate_value_at(t.attr, Some(sub), v.clone(), self.compat)?,
+            (None, Some(_)) => Value::Object(self.validate_element(t.attr, v.clone())?),
+            (None, None) => validate_value(t.attr, v.clone(), self.compat)?,
+        };
+        if prune(&mut v) {
+            return match mode {
+                PatchOp::Replace => self.remove(root, Target::Attr(t), None),
+                _ => Ok(()),
+            };
+        }
+        let container = self.container(root, t.ext)?;
+        match (t.sub, &t.filter) {
+            (sub, Some(filter)) => self.write_filtered(container, t.attr, sub, filter, v, mode),
+            (Some(sub), None) if t.attr.multi_valued => write_sub_of_all(container, t.attr, sub, v),
+            (Some(sub), None) => write_sub(container, t.attr, sub, v),
+            (None, None) => write_whole(container, t.attr, v, mode),
+        }
+    }
+
+    fn write_filtered(
+        &self,
+        container: &mut Obj,
+        attr: &Attribute,
+        sub: Option<&Attribute>,
+        filter: &ElementFilter<'_>,
+        v: Value,
+        mode: PatchOp,
+    ) -> Result<()> {
+        let arr = array_slot(container, attr);
+        let matched: Vec<usize> = arr
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| filter.matches(e))
+            .map(|(i, _)| i)
+            .collect();
+        let Some(&first) = matched.first() else {
+            if mode == PatchOp::Replace && !self.compat.replace_no_target_adds {
+                return Err(ScimError::no_target(format!(
+                    "the filter on {} matched no value",
+                    attr.name
+                )));
+            }
+            let mut element = filter.new_element(attr).ok_or_else(|| {
+                ScimError::no_target(format!(
+                    "the filter on {} matched no value, and only a filter of eq terms \
+                     joined by and can describe a new one",
+                    attr.name
+                ))
+            })?;
+            match (sub, v) {
+                (Some(sub), v) => set(&mut element, &sub.name, v),
+                (None, Value::Object(given)) => {
+                    for (k, sv) in given {
+                        set(&mut element, &k, sv);
+                    }
+                }
+                (None, _) => return Err(not_an_element(attr)),
+            }
+            // The filter's literals have not been checked against the
+            // sub-attributes' types yet.
+            let element = self.validate_element(attr, Value::Object(element))?;
+            check_append(attr, arr)?;
+            let primary = is_primary_obj(&element);
+            arr.push(Value::Object(element));
+            if primary {
+                let last = arr.len() - 1;
+                clear_primary_except(arr, last);
+            }
+            return Ok(());
+        };
+        let sets_primary = match sub {
+            Some(sub) => is_primary_sub(sub) && v == Value::Bool(true),
+            None => is_primary(&v),
+        };
+        if sets_primary && matched.len() > 1 {
+            return Err(two_primaries(attr));
+        }
+        match (sub, v) {
+            (Some(sub), v) => {
+                let m = effective_mutability(attr, sub);
+                for &i in &matched {
+                    if let Some(element) = arr.get_mut(i).and_then(Value::as_object_mut) {
+                        check_write(m, &sub.name, get(element, &sub.name), &v)?;
+                        set(element, &sub.name, v.clone());
+                    }
+                }
+            }
+            (None, Value::Object(given)) => {
+                for &i in &matched {
+                    if let Some(element) = arr.get_mut(i).and_then(Value::as_object_mut) {
+                        merge_into(element, attr, given.clone())?;
+                    }
+                }
+            }
+            (None, _) => return Err(not_an_element(attr)),
+        }
+        if sets_primary {
+            clear_primary_except(arr, first);
+        }
+        Ok(())
+    }
+
+    /// `remove` at `t`, or the unassigning done by a `replace` with an
+    /// unassigned value. `value` is the `remove` operation's value, if any.
+    fn remove(&mut self, root: &mut Obj, t: Target<'s, '_>, value: Option<&Value>) -> Result<()> {
+        let t = match t {
+            Target::Extension(ext) => {
+                self.extensions_touched = true;
+                if self.extension_required(ext) {
+                    return Err(ScimError::mutability(format!(
+                        "the extension {} is required",
+                        ext.id
+                    )));
+                }
+                take(root, &ext.id);
+                return Ok(());
+            }
+            Target::Attr(t) => t,
+        };
+        if t.attr.mutability == Mutability::ReadOnly {
+            return Err(read_only(&t.attr.name));
+        }
+        let container = match t.ext {
+            None => Some(root),
+            Some(ext) => {
+                self.extensions_touched = true;
+                get_mut(root, &ext.id).and_then(Value::as_object_mut)
+            }
+        };
+        match (t.sub, &t.filter, value) {
+            (sub, Some(filter), _) => remove_filtered(container, t.attr, sub, filter),
+            (Some(sub), None, _) => remove_sub(container, t.attr, sub),
+            (None, None, Some(values)) if t.attr.multi_valued && !values.is_null() => {
+                remove_values(container, t.attr, values)
+            }
+            (None, None, _) => remove_whole(container, t.attr),
+        }
+    }
+
+    fn container<'r>(&mut self, root: &'r mut Obj, ext: Option<&Schema>) -> Result<&'r mut Obj> {
+        let Some(ext) = ext else {
+            return Ok(root);
+        };
+        self.extensions_touched = true;
+        let slot = slot(root, &ext.id, || Value::Object(Map::new()));
+        if slot.is_null() {
+            *slot = Value::Object(Map::new());
+        }
+        slot.as_object_mut()
+            .ok_or_else(|| ScimError::invalid_value(format!("{} is not an object", ext.id)))
+    }
+
+    fn extension_required(&self, ext: &Schema) -> bool {
+        self.schema
+            .extensions
+            .iter()
+            .any(|(s, required)| *required && std::ptr::eq(*s, ext))
+    }
+
+    /// Drops emptied extension objects and makes `schemas` list exactly
+    /// the extensions present.
+    fn sync_extensions(&self, root: &mut Obj) -> Result<()> {
+        for (ext, required) in &self.schema.extensions {
+            let present = match get_mut(root, &ext.id) {
+                Some(v) => {
+                    if prune(v) {
+                        take(root, &ext.id);
+                        false
+                    } else {
+                        true
+                    }
+                }
+                None => false,
+            };
+            if *required && !present {
+                return Err(ScimError::mutability(format!(
+                    "the extension {} is required",
+                    ext.id
+                )));
+            }
+            let schemas = slot(root, "schemas", || {
+                Value::Array(vec![Value::String(self.schema.core.id.clone())])
+            });
+            let Value::Array(list) = schemas else {
+                return Err(ScimError::invalid_value("schemas is not an array"));
+            };
+            let listed = list
+                .iter()
+                .position(|u| u.as_str().is_some_and(|u| u.eq_ignore_ascii_case(&ext.id)));
+            match (present, listed) {
+                (true, None) => list.push(Value::String(ext.id.clone())),
+                (false, Some(i)) => {
+                    list.remove(i);
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Validates one element of a multi-valued complex attribute.
+    fn validate_element(&self, attr: &Attribute, v: Value) -> Result<Obj> {
+        let v = match v {
+            Value::Array(mut a) if a.len() == 1 => a.pop().unwrap_or(Value::Null),
+            v @ Value::Object(_) => v,
+            _ => return Err(not_an_element(attr)),
+        };
+        match validate_element(attr, v, self.compat)? {
+            Value::Object(m) => Ok(m),
+            // An unassigned element: the caller treats it as unassigning.
+            Value::Null => Ok(Map::new()),
+            _ => Err(not_an_element(attr)),
+        }
+    }
+}
+
+/// `add`/`replace` of a whole attribute.
+fn write_whole(container: &mut Obj, attr: &Attribute, v: Value, mode: PatchOp) -> Result<()> {
+    let name = attr.name.as_str();
+    if attr.multi_valued {
+        let Value::Array(new) = v else {
+            return Err(ScimError::invalid_value(format!("{name} takes an array")));
+        };
+        if new.iter().filter(|e| is_primary(e)).count() > 1 {
+            return Err(two_primaries(attr));
+        }
+        if mode == PatchOp::Replace {
+            let new = Value::Array(new);
+            check_write(attr.mutability, name, get(container, name), &new)?;
+            set(container, name, new);
+            return Ok(());
+        }
+        let arr = array_slot(container, attr);
+        let mut primary_at = None;
+        for e in new {
+            if arr.iter().any(|x| holds(x, &e)) {
+                continue;
+            }
+            check_append(attr, arr)?;
+            if is_primary(&e) {
+                primary_at = Some(arr.len());
+            }
+            arr.push(e);
+        }
+        if let Some(i) = primary_at {
+            clear_primary_except(arr, i);
+        }
+        return Ok(());
+    }
+    if attr.ty == AttrType::Complex {
+        let Value::Object(new) = v else {
+            return Err(ScimError::invalid_value(format!("{name} takes an object")));
+        };
+        if attr.mutability != Mutability::ReadWrite && attr.mutability != Mutability::WriteOnly {
+            let new = Value::Object(new);
+            check_write(attr.mutability, name, get(container, name), &new)?;
+            let Value::Object(new) = new else {
+                return Ok(());
+            };
+            return merge_into(object_slot(container, name), attr, new);
+        }
+        return merge_into(object_slot(container, name), attr, new);
+    }
+    check_write(attr.mutability, name, get(container, name), &v)?;
+    set(container, name, v);
+    Ok(())
+}
+
+/// `add`/`replace` of a sub-attribute of a single-valued complex
+/// attribute (`name.familyName`).
+fn write_sub(container: &mut Obj, attr: &Attribute, sub: &Attribute, v: Value) -> Result<()> {
+    let m = effective_mutability(attr, sub);
+    let obj = object_slot(container, &attr.name);
+    check_write(m, &sub.name, get(obj, &sub.name), &v)?;
+    set(obj, &sub.name, v);
+    Ok(())
+}
+
+/// `add`/`replace` of a sub-attribute of every element of a multi-valued
+/// attribute (`emails.type`); with no elements, one is created.
+fn write_sub_of_all(
+    container: &mut Obj,
+    attr: &Attribute,
+    sub: &Attribute,
+    v: Value,
+) -> Result<()> {
+    let m = effective_mutability(attr, sub);
+    let arr = array_slot(container, attr);
+    if arr.is_empty() {
+        check_append(attr, arr)?;
+        let mut element = Map::new();
+        element.insert(sub.name.clone(), v);
+        arr.push(Value::Object(element));
+        return Ok(());
+    }
+    if is_primary_sub(sub) && v == Value::Bool(true) && arr.len() > 1 {
+        return Err(two_primaries(attr));
+    }
+    for e in arr.iter_mut() {
+        if let Some(element) = e.as_object_mut() {
+            check_write(m, &sub.name, get(element, &sub.name), &v)?;
+            set(element, &sub.name, v.clone());
+        }
+    }
+    Ok(())
+}
+
+/// Merges validated sub-attributes into a complex value.
+fn merge_into(existing: &mut Obj, attr: &Attribute, given: Obj) -> Result<()> {
+    for (k, v) in given {
+        match attr.sub_attribute(&k) {
+            Some(sub) => {
+                let m = effective_mutability(attr, sub);
+                check_write(m, &sub.name, get(existing, &sub.name), &v)?;
+                set(existing, &sub.name, v);
+            }
+            None => set(existing, &k, v),
+        }
+    }
+    Ok(())
+}
+
+fn remove_whole(container: Option<&mut Obj>, attr: &Attribute) -> Result<()> {
+    if attr.required {
+        return Err(required(&attr.name));
+    }
+    let Some(c) = container else {
+        return Ok(());
+    };
+    if attr.mutability == Mutability::Immutable
+        && get(c, &attr.name).is_some_and(|v| !is_unassigned(v))
+    {
+        return Err(immutable(&attr.name));
+    }
+    take(c, &attr.name);
+    Ok(())
+}
+
+/// `remove` with a value list on a multi-valued attribute.
+fn remove_values(container: Option<&mut Obj>, attr: &Attribute, removal: &Value) -> Result<()> {
+    let items = match removal {
+        Value::Array(a) => a.as_slice(),
+        one => std::slice::from_ref(one),
+    };
+    let Some(c) = container else {
+        return Ok(());
+    };
+    let Some(Value::Array(arr)) = get_mut(c, &attr.name) else {
+        return Ok(());
+    };
+    let before = arr.len();
+    arr.retain(|e| !items.iter().any(|r| designates(r, e)));
+    if arr.len() != before && attr.mutability == Mutability::Immutable {
+        return Err(immutable(&attr.name));
+    }
+    if arr.is_empty() {
+        if attr.required {
+            return Err(required(&attr.name));
+        }
+        take(c, &attr.name);
+    }
+    Ok(())
+}
+
+/// `remove` of a sub-attribute without a filter: of the single value, or
+/// of every element.
+fn remove_sub(container: Option<&mut Obj>, attr: &Attribute, sub: &Attribute) -> Result<()> {
+    let m = effective_mutability(attr, sub);
+    if m == Mutability::ReadOnly {
+        return Err(read_only(&sub.name));
+    }
+    if sub.required {
+        return Err(required(&sub.name));
+    }
+    let Some(c) = container else {
+        return Ok(());
+    };
+    let Some(current) = get_mut(c, &attr.name) else {
+        return Ok(());
+    };
+    match current {
+        Value::Object(o) => take_sub(o, sub, m)?,
+        Value::Array(a) => {
+            for e in a.iter_mut() {
+                if let Some(o) = e.as_object_mut() {
+                    take_sub(o, sub, m)?;
+                }
+            }
+            a.retain(|e| !is_unassigned(e));
+        }
+        _ => {}
+    }
+    let emptied = is_unassigned(current);
+    if emptied {
+        if attr.required {
+            return Err(required(&attr.name));
+        }
+        take(c, &attr.name);
+    }
+    Ok(())
+}
+
+/// `remove` through a value filter; 400 noTarget when nothing matches.
+fn remove_filtered(
+    container: Option<&mut Obj>,
+    attr: &Attribute,
+    sub: Option<&Attribute>,
+    filter: &ElementFilter<'_>,
+) -> Result<()> {
+    let no_target =
+        || ScimError::no_target(format!("the filter on {} matched no value", attr.name));
+    let Some(c) = container else {
+        return Err(no_target());
+    };
+    let Some(Value::Array(arr)) = get_mut(c, &attr.name) else {
+        return Err(no_target());
+    };
+    if !arr.iter().any(|e| filter.matches(e)) {
+        return Err(no_target());
+    }
+    match sub {
+        None => {
+            if attr.mutability == Mutability::Immutable {
+                return Err(immutable(&attr.name));
+            }
+            arr.retain(|e| !filter.matches(e));
+        }
+        Some(sub) => {
+            let m = effective_mutability(attr, sub);
+            if m == Mutability::ReadOnly {
+                return Err(read_only(&sub.name));
+            }
+            if sub.required {
+                return Err(required(&sub.name));
+            }
+            for e in arr.iter_mut() {
+                if filter.matches(e) {
+                    if let Some(o) = e.as_object_mut() {
+                        take_sub(o, sub, m)?;
+                    }
+                }
+            }
+            arr.retain(|e| !is_unassigned(e));
+        }
+    }
+    if arr.is_empty() {
+        if attr.required {
+            return Err(required(&attr.name));
+        }
+        take(c, &attr.name);
+    }
+    Ok(())
+}
+
+fn take_sub(o: &mut Obj, sub: &Attribute, m: Mutability) -> Result<()> {
+    if m == Mutability::Immutable && get(o, &sub.name).is_some_and(|v| !is_unassigned(v)) {
+        return Err(immutable(&sub.name));
+    }
+    take(o, &sub.name);
+    Ok(())
+}
+
+/// Whether writing `new` over `existing` is allowed by the mutability: a
+/// readOnly attribute only takes the value it already has; an immutable
+/// one only a first value (or the one it has).
+fn check_write(m: Mutability, name: &str, existing: Option<&Value>, new: &Value) -> Result<()> {
+    match m {
+        Mutability::ReadOnly if !existing.is_some_and(|e| holds(e, new)) => Err(read_only(name)),
+        Mutability::Immutable if existing.is_some_and(|e| !is_unassigned(e) && !holds(e, new)) => {
+            Err(immutable(name))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Whether a new element may be appended to `arr`.
+fn check_append(attr: &Attribute, arr: &[Value]) -> Result<()> {
+    match attr.mutability {
+        Mutability::ReadOnly => Err(read_only(&attr.name)),
+        Mutability::Immutable if !arr.is_empty() => Err(immutable(&attr.name)),
+        _ => Ok(()),
+    }
+}
+
+/// A sub-attribute's mutability as its parent constrains it.
+fn effective_mutability(attr: &Attribute, sub: &Attribute) -> Mutability {
+    match (attr.mutability, sub.mutability) {
+        (Mutability::ReadOnly, _) => Mutability::ReadOnly,
+        (Mutability::Immutable, Mutability::ReadWrite | Mutability::WriteOnly) => {
+            Mutability::Immutable
+        }
+        (_, m) => m,
+    }
+}
+
+/// The array of a multi-valued attribute, created empty when absent; a
+/// single stored value becomes a one-element array.
+fn array_slot<'c>(container: &'c mut Obj, attr: &Attribute) -> &'c mut Vec<Value> {
+    let s = slot(container, &attr.name, || Value::Array(Vec::new()));
+    if !s.is_array() {
+        let old = std::mem::take(s);
+        *s = Value::Array(if old.is_null() { Vec::new() } else { vec![old] });
+    }
+    match s {
+        Value::Array(a) => a,
+        _ => unreachable!("made an array just above"),
+    }
+}
+
+/// The object of a single-valued complex attribute, created empty when
+/// absent or not an object.
+fn object_slot<'c>(container: &'c mut Obj, name: &str) -> &'c mut Obj {
+    let s = slot(container, name, || Value::Object(Map::new()));
+    if !s.is_object() {
+        *s = Value::Object(Map::new());
+    }
+    match s {
+        Value::Object(o) => o,
+        _ => unreachable!("made an object just above"),
+    }
+}
+
+fn is_primary_sub(sub: &Attribute) -> bool {
+    sub.ty == AttrType::Boolean && sub.name.eq_ignore_ascii_case("primary")
+}
+
+fn is_primary_obj(o: &Obj) -> bool {
+    get(o, "primary") == Some(&Value::Bool(true))
+}
+
+fn read_only(name: &str) -> ScimError {
+    ScimError::mutability(format!("{name} is readOnly"))
+}
+
+fn immutable(name: &str) -> ScimError {
+    ScimError::mutability(format!("{name} is immutable and already has a value"))
+}
+
+fn required(name: &str) -> ScimError {
+    ScimError::mutability(format!("{name} is required and cannot be removed"))
+}
+
+fn two_primaries(attr: &Attribute) -> ScimError {
+    ScimError::invalid_value(format!(
+        "at most one value of {} may have primary true",
+        attr.name
+    ))
+}
+
+fn not_an_element(attr: &Attribute) -> ScimError {
+    ScimError::invalid_value(format!(
+        "the value for an element of {} must be an object of its sub-attributes",
+        attr.name
+    ))
+}

@@ -1,0 +1,88 @@
+//! The in-memory executor: filter, sort and page a sequence of resources.
+//! The memory adapter answers `list` with it, adapters that narrow by an
+//! index first (Redis) finish with it, and it is the reference the SQL
+//! adapters are tested against.
+
+use super::sort::SortSpec;
+use super::{ListPage, ListQuery};
+use crate::error::{Result, ScimError};
+use crate::schema::ResourceSchema;
+use serde_json::Value;
+
+/// Answers `query` over `resources`: keeps those matching the filter, sorts
+/// them by `sortBy` (stably: ties and unsorted queries keep input order),
+/// and returns the page `start_index`/`count` selects with the number of
+/// matches as `total_results`.
+///
+/// Fails with 400 invalidFilter when the filter names an attribute the
+/// schema does not define or compares it in a way its type forbids, and
+/// 400 invalidValue for such a `sortBy`.
+pub fn execute<'v>(
+    schema: &ResourceSchema<'_>,
+    resources: impl Iterator<Item = &'v Value>,
+    query: &ListQuery,
+) -> Result<ListPage> {
+    let matcher = match &query.filter {
+        Some(f) => Some(compile_filter(f, schema)?),
+        None => None,
+    };
+    let sort = match &query.sort_by {
+        Some(path) => Some(SortSpec::resolve(path, schema)?),
+        None => None,
+    };
+    let offset = query.offset();
+    let Some(sort) = sort else {
+        // Unsorted: count every match but clone only the page.
+        let mut total = 0;
+        let mut page = Vec::with_capacity(query.count.min(1024));
+        for r in resources {
+            if matcher.as_ref().is_none_or(|m| m.matches(r)) {
+                if total >= offset && page.len() < query.count {
+                    page.push(r.clone());
+                }
+                total += 1;
+            }
+        }
+        return Ok(ListPage {
+            resources: page,
+            total_results: total,
+        });
+    };
+    let mut keyed: Vec<(Option<&Value>, &Value)> = resources
+        .filter(|r| matcher.as_ref().is_none_or(|m| m.matches(r)))
+        .map(|r| (sort.key(r), r))
+        .collect();
+    // `sort_by` is stable, which is what keeps ties in input order.
+    keyed.sort_by(|a, b| sort.compare(a.0, b.0, query.sort_order));
+    let total_results = keyed.len();
+    let resources = keyed
+        .into_iter()
+        .skip(offset)
+        .take(query.count)
+        .map(|(_, r)| r.clone())
+        .collect();
+    Ok(ListPage {
+        resources,
+        total_results,
+    })
+}
+
+/// A filter compiled against the schema, ready to test resources.
+pub(crate) struct Matcher(scim_filter::CompiledFilter);
+
+impl Matcher {
+    fn matches(&self, resource: &Value) -> bool {
+        self.0.matches(resource)
+    }
+}
+
+/// Compiles `filter` against `schema`; an unknown attribute or a
+/// comparison the attribute's type forbids is 400 invalidFilter.
+pub(crate) fn compile_filter(
+    filter: &scim_filter::Filter,
+    schema: &ResourceSchema<'_>,
+) -> Result<Matcher> {
+    scim_filter::CompiledFilter::compile(filter, schema)
+        .map(Matcher)
+        .map_err(|e| ScimError::invalid_filter(e.to_string()))
+}
