@@ -1,0 +1,646 @@
+//! [`RedisStore`]: connection, options and the [`ResourceStore`] methods.
+
+use crate::conn::Conn;
+use crate::index::{member, Entries, MEMBERS};
+use crate::keys::{encode, Keys};
+use crate::plan::{Lookup, Read};
+use crate::prefilter::Needles;
+use crate::scripts::Scripts;
+use async_trait::async_trait;
+use futures::{StreamExt, TryStreamExt};
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use scim_core::query::{execute, ListPage, ListQuery};
+use scim_core::schema::ResourceSchema;
+use scim_core::store::{stored_id, unique_attrs, ResourceStore, StoreError};
+use scim_core::ScimError;
+use scim_filter::fold_case;
+use serde_json::Value;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The key prefix when none is set.
+pub const DEFAULT_PREFIX: &str = "scim";
+/// How many resources one `MGET` reads when none is set.
+pub const DEFAULT_BATCH_SIZE: usize = 500;
+/// How many `MGET` batches are in flight at once during a scan.
+const BATCHES_IN_FLIGHT: usize = 4;
+/// How often a replace or delete re-reads a document that changed under
+/// it before giving up.
+const MAX_ATTEMPTS: usize = 64;
+
+/// A [`ResourceStore`] on Redis (or Redis Cluster with the `cluster`
+/// feature). Cheap to clone: clones share one multiplexed connection.
+///
+/// See the [crate docs](crate) for the key layout and how each operation
+/// is answered.
+#[derive(Clone)]
+pub struct RedisStore {
+    conn: Conn,
+    prefix: String,
+    batch_size: usize,
+    scripts: Arc<Scripts>,
+}
+
+impl std::fmt::Debug for RedisStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mode = match &self.conn {
+            Conn::Single(_) => "single",
+            #[cfg(feature = "cluster")]
+            Conn::Cluster(_) => "cluster",
+        };
+        f.debug_struct("RedisStore")
+            .field("mode", &mode)
+            .field("prefix", &self.prefix)
+            .field("batch_size", &self.batch_size)
+            .finish()
+    }
+}
+
+fn unavailable(e: redis::RedisError) -> StoreError {
+    StoreError::Unavailable(e.to_string())
+}
+
+impl RedisStore {
+    /// Connects to the Redis server at `url` (`redis://host:port/db`,
+    /// `rediss://` for TLS when the redis crate's TLS feature is on),
+    /// through a [`ConnectionManager`] that reconnects by itself when the
+    /// connection drops. Fails with [`StoreError::Unavailable`] when the
+    /// URL is malformed or the server cannot be reached.
+    pub async fn connect(url: &str) -> Result<RedisStore, StoreError> {
+        let client = redis::Client::open(url).map_err(unavailable)?;
+        let config = ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(Duration::from_secs(5)))
+            .set_number_of_retries(3);
+        let manager = ConnectionManager::new_with_config(client, config)
+            .await
+            .map_err(unavailable)?;
+        Ok(RedisStore::from_manager(manager))
+    }
+
+    /// Connects to a Redis Cluster through any of its `nodes` (URLs as for
+    /// [`RedisStore::connect`]). The cluster connection follows slot
+    /// moves and reconnects by itself.
+    #[cfg(feature = "cluster")]
+    pub async fn connect_cluster(nodes: &[&str]) -> Result<RedisStore, StoreError> {
+        let client = redis::cluster::ClusterClient::new(nodes.to_vec()).map_err(unavailable)?;
+        let conn = client.get_async_connection().await.map_err(unavailable)?;
+        Ok(RedisStore::with_conn(Conn::Cluster(conn)))
+    }
+
+    /// A store over an existing connection manager.
+    pub fn from_manager(manager: ConnectionManager) -> RedisStore {
+        RedisStore::with_conn(Conn::Single(manager))
+    }
+
+    fn with_conn(conn: Conn) -> RedisStore {
+        RedisStore {
+            conn,
+            prefix: DEFAULT_PREFIX.to_owned(),
+            batch_size: DEFAULT_BATCH_SIZE,
+            scripts: Arc::new(Scripts::new()),
+        }
+    }
+
+    /// Returns this store writing its keys under `prefix` instead of
+    /// [`DEFAULT_PREFIX`], so several applications (or test runs) can
+    /// share one database. The prefix is percent-encoded like every other
+    /// key part, so it cannot hold a hash tag.
+    pub fn with_prefix(mut self, prefix: &str) -> Self {
+        self.prefix = encode(prefix);
+        self
+    }
+
+    /// Returns this store reading `n` resources per `MGET` (at least 1;
+    /// [`DEFAULT_BATCH_SIZE`] when not set).
+    pub fn with_batch_size(mut self, n: usize) -> Self {
+        self.batch_size = n.max(1);
+        self
+    }
+
+    /// The (encoded) key prefix.
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    pub(crate) fn keys(&self, tenant: &str, schema: &ResourceSchema<'_>) -> Keys {
+        Keys::new(&self.prefix, tenant, &schema.resource_type.name)
+    }
+
+    pub(crate) fn conn(&self) -> Conn {
+        self.conn.clone()
+    }
+
+    /// Deletes every key of `tenant` (all resource types, documents and
+    /// indexes) and returns how many there were: tenant off-boarding, and
+    /// how tests clean up.
+    pub async fn purge_tenant(&self, tenant: &str) -> Result<usize, StoreError> {
+        let base = crate::keys::tenant_base(&self.prefix, tenant);
+        let mut conn = self.conn();
+        let keys = conn
+            .scan(&format!("{base}:*"), &base)
+            .await
+            .map_err(unavailable)?;
+        for chunk in keys.chunks(self.batch_size) {
+            redis::cmd("UNLINK")
+                .arg(chunk)
+                .query_async::<()>(&mut conn)
+                .await
+                .map_err(unavailable)?;
+        }
+        Ok(keys.len())
+    }
+
+    /// The stored document at `key`, raw, if any.
+    async fn raw(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        redis::cmd("GET")
+            .arg(key)
+            .query_async(&mut self.conn())
+            .await
+            .map_err(unavailable)
+    }
+
+    /// The documents at `keys`, in order (`None` for a missing one), read
+    /// with `MGET` in batches, several batches in flight.
+    pub(crate) async fn fetch(&self, keys: &[String]) -> Result<Vec<Option<Value>>, StoreError> {
+        let batches: Vec<Vec<Option<Value>>> = self.batches(keys).try_collect().await?;
+        Ok(batches.into_iter().flatten().collect())
+    }
+
+    /// The documents at `keys`, one `MGET` batch per item, in order, with
+    /// [`BATCHES_IN_FLIGHT`] requests outstanding.
+    fn batches(
+        &self,
+        keys: &[String],
+    ) -> impl futures::Stream<Item = Result<Vec<Option<Value>>, StoreError>> + Send + 'static {
+        self.raw_batches(keys).map(|batch| {
+            let (keys, raw) = batch?;
+            raw.iter()
+                .zip(&keys)
+                .map(|(r, key)| r.as_deref().map(|bytes| parse(key, bytes)).transpose())
+                .collect()
+        })
+    }
+
+    /// As [`RedisStore::batches`], unparsed: each batch's keys and values.
+    fn raw_batches(
+        &self,
+        keys: &[String],
+    ) -> impl futures::Stream<Item = RawBatch> + Send + 'static {
+        let requests: Vec<_> = keys
+            .chunks(self.batch_size)
+            .map(|chunk| fetch_raw(self.conn(), chunk.to_vec()))
+            .collect();
+        futures::stream::iter(requests).buffered(BATCHES_IN_FLIGHT)
+    }
+
+    /// `ids` in creation order, those no longer stored left out.
+    async fn in_creation_order(
+        &self,
+        keys: &Keys,
+        ids: impl IntoIterator<Item = String>,
+    ) -> Result<Vec<String>, StoreError> {
+        let ids: Vec<String> = ids.into_iter().collect();
+        if ids.len() <= 1 {
+            return Ok(ids);
+        }
+        let scores: Vec<Option<f64>> = redis::cmd("ZMSCORE")
+            .arg(keys.order())
+            .arg(&ids)
+            .query_async(&mut self.conn())
+            .await
+            .map_err(unavailable)?;
+        let mut scored: Vec<(f64, String)> = scores
+            .into_iter()
+            .zip(ids)
+            .filter_map(|(s, id)| s.map(|s| (s, id)))
+            .collect();
+        scored.sort_by(|a, b| a.0.total_cmp(&b.0));
+        Ok(scored.into_iter().map(|(_, id)| id).collect())
+    }
+
+    /// The resources with these ids, in this order, missing ones left out.
+    async fn load(&self, keys: &Keys, ids: &[String]) -> Result<Vec<Value>, StoreError> {
+        let rkeys: Vec<String> = ids.iter().map(|id| keys.resource(id)).collect();
+        Ok(self.fetch(&rkeys).await?.into_iter().flatten().collect())
+    }
+
+    /// Answers the index reads of a lookup in one pipeline.
+    async fn read_indexes(&self, reads: Vec<Read>) -> Result<Vec<(Read, Vec<String>)>, StoreError> {
+        if reads.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut pipe = redis::pipe();
+        for r in &reads {
+            match r {
+                Read::Get(k) => pipe.cmd("GET").arg(k),
+                Read::Members(k) => pipe.cmd("SMEMBERS").arg(k),
+            };
+        }
+        let answers: Vec<redis::Value> = pipe
+            .query_async(&mut self.conn())
+            .await
+            .map_err(unavailable)?;
+        reads
+            .into_iter()
+            .zip(answers)
+            .map(|(r, v)| {
+                let ids: Vec<String> = match &r {
+                    Read::Get(_) => {
+                        let one: Option<String> = redis::FromRedisValue::from_redis_value(v)
+                            .map_err(|e| {
+                                StoreError::Unavailable(format!("unexpected index value: {e}"))
+                            })?;
+                        one.into_iter().collect()
+                    }
+                    Read::Members(_) => {
+                        redis::FromRedisValue::from_redis_value(v).map_err(|e| {
+                            StoreError::Unavailable(format!("unexpected index value: {e}"))
+                        })?
+                    }
+                };
+                Ok((r, ids))
+            })
+            .collect()
+    }
+
+    /// A list with neither filter nor sort: the page straight from the
+    /// creation-order set.
+    async fn list_page(&self, keys: &Keys, query: &ListQuery) -> Result<ListPage, StoreError> {
+        let mut pipe = redis::pipe();
+        pipe.cmd("ZCARD").arg(keys.order());
+        if query.count > 0 {
+            let start = i64::try_from(query.offset()).unwrap_or(i64::MAX);
+            let stop =
+                i64::try_from(query.offset().saturating_add(query.count - 1)).unwrap_or(i64::MAX);
+            pipe.cmd("ZRANGE").arg(keys.order()).arg(start).arg(stop);
+        }
+        let (total, ids): (usize, Vec<String>) = if query.count > 0 {
+            pipe.query_async(&mut self.conn())
+                .await
+                .map_err(unavailable)?
+        } else {
+            let (total,): (usize,) = pipe
+                .query_async(&mut self.conn())
+                .await
+                .map_err(unavailable)?;
+            (total, Vec::new())
+        };
+        Ok(ListPage {
+            resources: self.load(keys, &ids).await?,
+            total_results: total,
+        })
+    }
+
+    /// A list over every resource of the type: ids in creation order, read
+    /// in batches, each batch filtered as it arrives so only matches are
+    /// kept; then sorted and paged.
+    async fn list_scan(
+        &self,
+        keys: &Keys,
+        schema: &ResourceSchema<'_>,
+        query: &ListQuery,
+    ) -> Result<ListPage, StoreError> {
+        let ids: Vec<String> = redis::cmd("ZRANGE")
+            .arg(keys.order())
+            .arg(0)
+            .arg(-1)
+            .query_async(&mut self.conn())
+            .await
+            .map_err(unavailable)?;
+        let rkeys: Vec<String> = ids.iter().map(|id| keys.resource(id)).collect();
+        let mut batches = std::pin::pin!(self.raw_batches(&rkeys));
+        let needles = query.filter.as_ref().and_then(|f| Needles::of(f, schema));
+        let needles = needles.as_ref();
+        let q = |e: ScimError| StoreError::Query(e);
+        if query.sort_by.is_some() {
+            let only_filter = ListQuery {
+                filter: query.filter.clone(),
+                sort_by: None,
+                start_index: 1,
+                count: usize::MAX,
+                ..ListQuery::default()
+            };
+            let mut matched = Vec::new();
+            while let Some(batch) = batches.next().await {
+                let docs = parse_admitted(batch, needles)?;
+                matched.extend(
+                    execute(schema, docs.iter(), &only_filter)
+                        .map_err(q)?
+                        .resources,
+                );
+            }
+            let sort_only = ListQuery {
+                filter: None,
+                ..query.clone()
+            };
+            return execute(schema, matched.iter(), &sort_only).map_err(q);
+        }
+        // Unsorted: count every match, keep only the page's.
+        let offset = query.offset();
+        let mut total = 0;
+        let mut page = Vec::new();
+        while let Some(batch) = batches.next().await {
+            let docs = parse_admitted(batch, needles)?;
+            let window = ListQuery {
+                filter: query.filter.clone(),
+                sort_by: None,
+                start_index: offset.saturating_sub(total) + 1,
+                count: query.count - page.len(),
+                ..ListQuery::default()
+            };
+            let part = execute(schema, docs.iter(), &window).map_err(q)?;
+            total += part.total_results;
+            page.extend(part.resources);
+        }
+        Ok(ListPage {
+            resources: page,
+            total_results: total,
+        })
+    }
+
+    /// The current document of `id` for a compare-and-swap write, checked
+    /// against `expected_version`.
+    async fn current(
+        &self,
+        key: &str,
+        id: &str,
+        expected_version: Option<&str>,
+    ) -> Result<(Vec<u8>, Value), StoreError> {
+        let raw = self
+            .raw(key)
+            .await?
+            .ok_or_else(|| StoreError::NotFound { id: id.to_owned() })?;
+        let doc = parse(key, &raw)?;
+        if let Some(expected) = expected_version {
+            let current = doc
+                .get("meta")
+                .and_then(|m| m.get("version"))
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            if current != expected {
+                return Err(StoreError::VersionMismatch {
+                    expected: expected.to_owned(),
+                    current: current.to_owned(),
+                });
+            }
+        }
+        Ok((raw, doc))
+    }
+}
+
+/// One `MGET` batch: the keys asked for and the raw values.
+type RawBatch = Result<(Vec<String>, Vec<Option<Vec<u8>>>), StoreError>;
+
+/// One `MGET` of `keys`.
+async fn fetch_raw(mut conn: Conn, keys: Vec<String>) -> RawBatch {
+    let raw: Vec<Option<Vec<u8>>> = redis::cmd("MGET")
+        .arg(&keys)
+        .query_async(&mut conn)
+        .await
+        .map_err(unavailable)?;
+    Ok((keys, raw))
+}
+
+/// Parses the values of a raw batch that `needles` admit.
+fn parse_admitted(batch: RawBatch, needles: Option<&Needles>) -> Result<Vec<Value>, StoreError> {
+    let (keys, raw) = batch?;
+    raw.iter()
+        .zip(&keys)
+        .filter_map(|(r, key)| {
+            let bytes = r.as_deref()?;
+            needles
+                .is_none_or(|n| n.admits(bytes))
+                .then(|| parse(key, bytes))
+        })
+        .collect()
+}
+
+/// Parses a stored document.
+fn parse(key: &str, bytes: &[u8]) -> Result<Value, StoreError> {
+    serde_json::from_slice(bytes)
+        .map_err(|e| StoreError::Unavailable(format!("{key} does not hold a JSON document: {e}")))
+}
+
+/// What a write script answered.
+enum Outcome {
+    Ok,
+    Taken(String),
+    Missing,
+    Changed,
+}
+
+fn outcome(reply: Vec<String>) -> Result<Outcome, StoreError> {
+    let mut it = reply.into_iter();
+    match it.next().as_deref() {
+        Some("ok") => Ok(Outcome::Ok),
+        Some("taken") => Ok(Outcome::Taken(it.next().unwrap_or_default())),
+        Some("missing") => Ok(Outcome::Missing),
+        Some("changed") => Ok(Outcome::Changed),
+        other => Err(StoreError::Unavailable(format!(
+            "unexpected script reply {other:?}"
+        ))),
+    }
+}
+
+fn to_json(resource: &Value) -> Result<String, StoreError> {
+    serde_json::to_string(resource).map_err(|e| {
+        StoreError::Query(ScimError::invalid_value(format!(
+            "unstorable resource: {e}"
+        )))
+    })
+}
+
+#[async_trait]
+impl ResourceStore for RedisStore {
+    async fn create(
+        &self,
+        tenant: &str,
+        schema: &ResourceSchema<'_>,
+        resource: Value,
+    ) -> Result<Value, StoreError> {
+        let id = stored_id(&resource)?;
+        let doc = to_json(&resource)?;
+        let keys = self.keys(tenant, schema);
+        let entries = Entries::of(&keys, &unique_attrs(schema), &resource);
+        let mut inv = self.scripts.create.prepare_invoke();
+        inv.key(keys.resource(id)).key(keys.seq()).key(keys.order());
+        for (k, _) in &entries.unique {
+            inv.key(k);
+        }
+        for k in &entries.lookup {
+            inv.key(k);
+        }
+        inv.arg(id).arg(&doc).arg(entries.unique.len());
+        for (_, name) in &entries.unique {
+            inv.arg(name);
+        }
+        let reply: Vec<String> = inv
+            .invoke_async(&mut self.conn())
+            .await
+            .map_err(unavailable)?;
+        match outcome(reply)? {
+            Outcome::Ok => Ok(resource),
+            Outcome::Taken(attribute) => Err(StoreError::Uniqueness { attribute }),
+            Outcome::Missing | Outcome::Changed => {
+                Err(StoreError::Unavailable("unexpected reply to create".into()))
+            }
+        }
+    }
+
+    async fn get(
+        &self,
+        tenant: &str,
+        schema: &ResourceSchema<'_>,
+        id: &str,
+    ) -> Result<Option<Value>, StoreError> {
+        let key = self.keys(tenant, schema).resource(id);
+        self.raw(&key).await?.map(|b| parse(&key, &b)).transpose()
+    }
+
+    async fn replace(
+        &self,
+        tenant: &str,
+        schema: &ResourceSchema<'_>,
+        id: &str,
+        expected_version: Option<&str>,
+        resource: Value,
+    ) -> Result<Value, StoreError> {
+        let doc = to_json(&resource)?;
+        let keys = self.keys(tenant, schema);
+        let attrs = unique_attrs(schema);
+        let new = Entries::of(&keys, &attrs, &resource);
+        let rkey = keys.resource(id);
+        for _ in 0..MAX_ATTEMPTS {
+            let (old_raw, old_doc) = self.current(&rkey, id, expected_version).await?;
+            let old = Entries::of(&keys, &attrs, &old_doc);
+            let mut inv = self.scripts.replace.prepare_invoke();
+            inv.key(&rkey);
+            for (k, _) in &new.unique {
+                inv.key(k);
+            }
+            for k in &new.lookup {
+                inv.key(k);
+            }
+            for (k, _) in &old.unique {
+                inv.key(k);
+            }
+            for k in &old.lookup {
+                inv.key(k);
+            }
+            inv.arg(id)
+                .arg(old_raw)
+                .arg(&doc)
+                .arg(new.unique.len())
+                .arg(new.lookup.len())
+                .arg(old.unique.len());
+            for (_, name) in &new.unique {
+                inv.arg(name);
+            }
+            let reply: Vec<String> = inv
+                .invoke_async(&mut self.conn())
+                .await
+                .map_err(unavailable)?;
+            match outcome(reply)? {
+                Outcome::Ok => return Ok(resource),
+                Outcome::Taken(attribute) => return Err(StoreError::Uniqueness { attribute }),
+                Outcome::Missing => return Err(StoreError::NotFound { id: id.to_owned() }),
+                Outcome::Changed => continue,
+            }
+        }
+        Err(StoreError::Unavailable(format!(
+            "resource {id} kept changing during replace"
+        )))
+    }
+
+    async fn delete(
+        &self,
+        tenant: &str,
+        schema: &ResourceSchema<'_>,
+        id: &str,
+        expected_version: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let keys = self.keys(tenant, schema);
+        let attrs = unique_attrs(schema);
+        let rkey = keys.resource(id);
+        for _ in 0..MAX_ATTEMPTS {
+            let (old_raw, old_doc) = self.current(&rkey, id, expected_version).await?;
+            let old = Entries::of(&keys, &attrs, &old_doc);
+            let mut inv = self.scripts.delete.prepare_invoke();
+            inv.key(&rkey).key(keys.order());
+            for (k, _) in &old.unique {
+                inv.key(k);
+            }
+            for k in &old.lookup {
+                inv.key(k);
+            }
+            inv.arg(id).arg(old_raw).arg(old.unique.len());
+            let reply: Vec<String> = inv
+                .invoke_async(&mut self.conn())
+                .await
+                .map_err(unavailable)?;
+            match outcome(reply)? {
+                Outcome::Ok => return Ok(()),
+                Outcome::Missing => return Err(StoreError::NotFound { id: id.to_owned() }),
+                Outcome::Changed => continue,
+                Outcome::Taken(_) => {
+                    return Err(StoreError::Unavailable("unexpected reply to delete".into()))
+                }
+            }
+        }
+        Err(StoreError::Unavailable(format!(
+            "resource {id} kept changing during delete"
+        )))
+    }
+
+    async fn list(
+        &self,
+        tenant: &str,
+        schema: &ResourceSchema<'_>,
+        query: &ListQuery,
+    ) -> Result<ListPage, StoreError> {
+        let keys = self.keys(tenant, schema);
+        let Some(filter) = &query.filter else {
+            if query.sort_by.is_none() {
+                return self.list_page(&keys, query).await;
+            }
+            return self.list_scan(&keys, schema, query).await;
+        };
+        // Reject a bad filter or sortBy before any I/O.
+        execute(schema, std::iter::empty(), query).map_err(StoreError::Query)?;
+        let Some(lookup) = Lookup::plan(filter, schema, &keys, &unique_attrs(schema)) else {
+            return self.list_scan(&keys, schema, query).await;
+        };
+        let mut reads = Vec::new();
+        lookup.reads(&mut reads);
+        let answers = self.read_indexes(reads).await?;
+        let ids = self.in_creation_order(&keys, lookup.ids(&answers)).await?;
+        let candidates = self.load(&keys, &ids).await?;
+        execute(schema, candidates.iter(), query).map_err(StoreError::Query)
+    }
+
+    async fn member_of(
+        &self,
+        tenant: &str,
+        group_schema: &ResourceSchema<'_>,
+        member_id: &str,
+    ) -> Result<Vec<Value>, StoreError> {
+        let keys = self.keys(tenant, group_schema);
+        let read = Read::Members(keys.lookup(MEMBERS, &fold_case(member_id)));
+        let answers = self.read_indexes(vec![read]).await?;
+        let ids = answers.into_iter().flat_map(|(_, ids)| ids);
+        let ids = self.in_creation_order(&keys, ids).await?;
+        let groups = self.load(&keys, &ids).await?;
+        // The index is folded; member ids compare exactly.
+        Ok(groups
+            .into_iter()
+            .filter(|g| {
+                member(g, "members")
+                    .and_then(Value::as_array)
+                    .is_some_and(|ms| {
+                        ms.iter()
+                            .any(|m| member(m, "value").and_then(Value::as_str) == Some(member_id))
+                    })
+            })
+            .collect())
+    }
+}
