@@ -4,9 +4,10 @@ use serde_json::{Map, Value};
 
 use super::request::{PatchOp, PatchOperation, PatchRequest};
 use super::target::{self, AttrTarget, ElementFilter, Target};
+use super::undo::Root;
 use super::values::{
-    clear_primary_except, designates, get, get_mut, holds, is_primary, is_unassigned, prune, set,
-    slot, take,
+    clear_primary_except, designates, get, get_mut, holds, is_primary, is_unassigned, needs_prune,
+    prune, set, slot, take,
 };
 use crate::compat::Compat;
 use crate::error::{Result, ScimError};
@@ -40,21 +41,54 @@ pub fn apply_patch_owned(
     compat: &Compat,
 ) -> Result<Value> {
     let mut out = resource;
-    let root = out
+    // The resource is dropped on error: nothing to undo.
+    run(schema, &mut out, request, compat, false)?;
+    Ok(out)
+}
+
+/// Applies `request` to `resource` in place. On error `resource` is left
+/// exactly as it was (byte for byte) and the error is returned
+/// (RFC 7644 §3.5.2: a PATCH is atomic); the error's detail names the
+/// failing operation's index.
+///
+/// Atomic like [`apply_patch`] without copying the resource: before an
+/// operation first changes a top-level attribute (or extension object, or
+/// `schemas`), that member alone is copied, and on error the copies are
+/// put back. A request that touches a few attributes of a large resource
+/// copies only those. See the [module documentation](super) for the
+/// semantics.
+pub fn apply_patch_in_place(
+    schema: &ResourceSchema<'_>,
+    resource: &mut Value,
+    request: &PatchRequest,
+    compat: &Compat,
+) -> Result<()> {
+    run(schema, resource, request, compat, true)
+}
+
+/// Runs `request` on `resource`; with `undoable`, a failed request leaves
+/// `resource` as it was.
+fn run(
+    schema: &ResourceSchema<'_>,
+    resource: &mut Value,
+    request: &PatchRequest,
+    compat: &Compat,
+    undoable: bool,
+) -> Result<()> {
+    let obj = resource
         .as_object_mut()
         .ok_or_else(|| ScimError::internal("the resource to patch is not a JSON object"))?;
+    let mut root = Root::new(obj, undoable);
     let mut engine = Engine {
         schema,
         compat,
         extensions_touched: false,
     };
-    for (i, op) in request.operations.iter().enumerate() {
-        engine.operation(root, op).map_err(|e| at_operation(e, i))?;
+    let result = engine.run(&mut root, request);
+    if result.is_err() {
+        root.undo();
     }
-    if engine.extensions_touched {
-        engine.sync_extensions(root)?;
-    }
-    Ok(out)
+    result
 }
 
 fn at_operation(e: ScimError, index: usize) -> ScimError {
@@ -76,7 +110,17 @@ struct Engine<'a, 's> {
 }
 
 impl<'s> Engine<'_, 's> {
-    fn operation(&mut self, root: &mut Obj, op: &PatchOperation) -> Result<()> {
+    fn run(&mut self, root: &mut Root<'_, 's>, request: &PatchRequest) -> Result<()> {
+        for (i, op) in request.operations.iter().enumerate() {
+            self.operation(root, op).map_err(|e| at_operation(e, i))?;
+        }
+        if self.extensions_touched {
+            self.sync_extensions(root)?;
+        }
+        Ok(())
+    }
+
+    fn operation(&mut self, root: &mut Root<'_, 's>, op: &PatchOperation) -> Result<()> {
         match (&op.path, op.op) {
             (None, PatchOp::Remove) => Err(ScimError::no_target("remove needs a path")),
             (None, mode) => match &op.value {
@@ -104,7 +148,7 @@ impl<'s> Engine<'_, 's> {
     /// of `attrs` names an attribute.
     fn no_path(
         &mut self,
-        root: &mut Obj,
+        root: &mut Root<'_, 's>,
         ext: Option<&'s Schema>,
         attrs: &Obj,
         mode: PatchOp,
@@ -165,7 +209,13 @@ impl<'s> Engine<'_, 's> {
     }
 
     /// `add` or `replace` of `v` at `t`.
-    fn write(&mut self, root: &mut Obj, t: Target<'s, '_>, v: &Value, mode: PatchOp) -> Result<()> {
+    fn write(
+        &mut self,
+        root: &mut Root<'_, 's>,
+        t: Target<'s, '_>,
+        v: &Value,
+        mode: PatchOp,
+    ) -> Result<()> {
         let t = match t {
             Target::Extension(ext) => {
                 return match v {
@@ -202,7 +252,7 @@ impl<'s> Engine<'_, 's> {
                 _ => Ok(()),
             };
         }
-        let container = self.container(root, t.ext)?;
+        let container = self.container(root, &t)?;
         match (t.sub, &t.filter) {
             (sub, Some(filter)) => self.write_filtered(container, t.attr, sub, filter, v, mode),
             (Some(sub), None) if t.attr.multi_valued => write_sub_of_all(container, t.attr, sub, v),
@@ -296,7 +346,12 @@ impl<'s> Engine<'_, 's> {
 
     /// `remove` at `t`, or the unassigning done by a `replace` with an
     /// unassigned value. `value` is the `remove` operation's value, if any.
-    fn remove(&mut self, root: &mut Obj, t: Target<'s, '_>, value: Option<&Value>) -> Result<()> {
+    fn remove(
+        &mut self,
+        root: &mut Root<'_, 's>,
+        t: Target<'s, '_>,
+        value: Option<&Value>,
+    ) -> Result<()> {
         let t = match t {
             Target::Extension(ext) => {
                 self.extensions_touched = true;
@@ -306,7 +361,7 @@ impl<'s> Engine<'_, 's> {
                         ext.id
                     )));
                 }
-                take(root, &ext.id);
+                take(root.member(&ext.id), &ext.id);
                 return Ok(());
             }
             Target::Attr(t) => t,
@@ -315,10 +370,10 @@ impl<'s> Engine<'_, 's> {
             return Err(read_only(&t.attr.name));
         }
         let container = match t.ext {
-            None => Some(root),
+            None => Some(root.member(&t.attr.name)),
             Some(ext) => {
                 self.extensions_touched = true;
-                get_mut(root, &ext.id).and_then(Value::as_object_mut)
+                get_mut(root.member(&ext.id), &ext.id).and_then(Value::as_object_mut)
             }
         };
         match (t.sub, &t.filter, value) {
@@ -331,12 +386,18 @@ impl<'s> Engine<'_, 's> {
         }
     }
 
-    fn container<'r>(&mut self, root: &'r mut Obj, ext: Option<&Schema>) -> Result<&'r mut Obj> {
-        let Some(ext) = ext else {
-            return Ok(root);
+    /// The object holding `t`'s attribute, for writing it: the top-level
+    /// object, or the extension's object, created when absent.
+    fn container<'r>(
+        &mut self,
+        root: &'r mut Root<'_, 's>,
+        t: &AttrTarget<'s, '_>,
+    ) -> Result<&'r mut Obj> {
+        let Some(ext) = t.ext else {
+            return Ok(root.member(&t.attr.name));
         };
         self.extensions_touched = true;
-        let slot = slot(root, &ext.id, || Value::Object(Map::new()));
+        let slot = slot(root.member(&ext.id), &ext.id, || Value::Object(Map::new()));
         if slot.is_null() {
             *slot = Value::Object(Map::new());
         }
@@ -353,18 +414,22 @@ impl<'s> Engine<'_, 's> {
 
     /// Drops emptied extension objects and makes `schemas` list exactly
     /// the extensions present.
-    fn sync_extensions(&self, root: &mut Obj) -> Result<()> {
+    fn sync_extensions(&self, root: &mut Root<'_, 's>) -> Result<()> {
         for (ext, required) in &self.schema.extensions {
-            let present = match get_mut(root, &ext.id) {
-                Some(v) => {
-                    if prune(v) {
-                        take(root, &ext.id);
-                        false
-                    } else {
-                        true
-                    }
-                }
+            let present = match get(root.read(), &ext.id) {
                 None => false,
+                // Spelled as the schema spells it and nothing to prune:
+                // left alone, so an extension no operation touched is not
+                // saved for undoing.
+                Some(v) if root.read().contains_key(&ext.id) && !needs_prune(v) => true,
+                Some(_) => {
+                    let obj = root.member(&ext.id);
+                    let emptied = get_mut(obj, &ext.id).is_some_and(prune);
+                    if emptied {
+                        take(obj, &ext.id);
+                    }
+                    !emptied
+                }
             };
             if *required && !present {
                 return Err(ScimError::mutability(format!(
@@ -372,7 +437,7 @@ impl<'s> Engine<'_, 's> {
                     ext.id
                 )));
             }
-            let schemas = slot(root, "schemas", || {
+            let schemas = slot(root.member("schemas"), "schemas", || {
                 Value::Array(vec![Value::String(self.schema.core.id.clone())])
             });
             let Value::Array(list) = schemas else {

@@ -1,14 +1,22 @@
 //! The RFC 7644 §3.5.2 PATCH engine.
 //!
 //! A PATCH body is parsed once into a [`PatchRequest`] (paths parsed, op
-//! names checked, values kept as JSON), then [`apply_patch`] runs it
-//! against a resource and returns the new resource. Application is atomic:
-//! the input is never modified, and any error leaves nothing changed.
-//! [`apply_patch_owned`] does the same on a resource the caller owns,
-//! without the copy.
+//! names checked, values kept as JSON), then run against a resource.
+//! Application is atomic (RFC 7644 §3.5.2): any error leaves the resource
+//! unchanged. Three entry points:
+//!
+//! - [`apply_patch_in_place`] patches a resource the caller holds; on
+//!   error it is left exactly as it was. Only the top-level attributes the
+//!   request changes are copied (to undo them on error), so this is the
+//!   cheap atomic form, the one a server uses.
+//! - [`apply_patch`] leaves its input alone and returns a patched copy
+//!   (the whole resource is copied).
+//! - [`apply_patch_owned`] patches a resource the caller gives up and
+//!   drops it on error: no copy at all, for callers whose stored copy is
+//!   what stays unchanged.
 //!
 //! ```
-//! use scim_core::patch::{apply_patch, PatchRequest};
+//! use scim_core::patch::{apply_patch, apply_patch_in_place, PatchRequest};
 //! use scim_core::{Compat, Registry};
 //! use serde_json::json;
 //!
@@ -28,6 +36,19 @@
 //! let patched = apply_patch(&users, &user, &request, &compat).unwrap();
 //! assert_eq!(patched["userName"], "babs");
 //! assert_eq!(user["userName"], "bjensen");
+//!
+//! // In place: a failing operation undoes the ones before it.
+//! let mut stored = user.clone();
+//! let body = json!({
+//!     "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+//!     "Operations": [
+//!         {"op": "replace", "path": "userName", "value": "babs"},
+//!         {"op": "replace", "path": "id", "value": "other"},
+//!     ],
+//! });
+//! let request = PatchRequest::from_json(&body, &compat).unwrap();
+//! assert!(apply_patch_in_place(&users, &mut stored, &request, &compat).is_err());
+//! assert_eq!(stored, user);
 //! ```
 //!
 //! # Semantics
@@ -85,7 +106,8 @@
 mod apply;
 mod request;
 mod target;
+mod undo;
 mod values;
 
-pub use apply::{apply_patch, apply_patch_owned};
+pub use apply::{apply_patch, apply_patch_in_place, apply_patch_owned};
 pub use request::{PatchOp, PatchOperation, PatchRequest};

@@ -96,7 +96,7 @@ pub(super) fn prune(v: &mut Value) -> bool {
 
 /// Whether pruning would change `v` or remove it: checked first so that
 /// clean values (the common case) are not rebuilt.
-fn needs_prune(v: &Value) -> bool {
+pub(super) fn needs_prune(v: &Value) -> bool {
     match v {
         Value::Null => true,
         Value::Array(a) => a.is_empty() || a.iter().any(needs_prune),

@@ -6,7 +6,9 @@
 use std::sync::OnceLock;
 
 use proptest::prelude::*;
-use scim_core::patch::{apply_patch, apply_patch_owned, PatchOp, PatchRequest};
+use scim_core::patch::{
+    apply_patch, apply_patch_in_place, apply_patch_owned, PatchOp, PatchRequest,
+};
 use scim_core::schema::{ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, PATCH_OP_SCHEMA, USER_SCHEMA};
 use scim_core::{Compat, Registry, ScimError, ScimType};
 use serde_json::{json, Value};
@@ -952,6 +954,136 @@ fn idp_six_operation_request() {
     assert_eq!(out["nickName"], "Barbie");
 }
 
+/// `apply_patch_in_place` on a copy of `resource`: the patched copy, or
+/// the error after checking that the copy was left byte for byte as it
+/// was.
+fn in_place(resource: &Value, ops: Value) -> Result<Value, ScimError> {
+    let compat = Compat::standard();
+    let request = PatchRequest::from_json(&body(ops), &compat)?;
+    let schema = registry().view("User").unwrap();
+    let mut patched = resource.clone();
+    match apply_patch_in_place(&schema, &mut patched, &request, &compat) {
+        Ok(()) => Ok(patched),
+        Err(e) => {
+            assert_eq!(&patched, resource);
+            assert_eq!(
+                serde_json::to_string(&patched).unwrap(),
+                serde_json::to_string(resource).unwrap()
+            );
+            Err(e)
+        }
+    }
+}
+
+/// Renames a top-level key, as a store that is careless about case may
+/// hold it.
+fn respell(resource: &mut Value, from: &str, to: &str) {
+    let o = resource.as_object_mut().unwrap();
+    let v = o.remove(from).unwrap();
+    o.insert(to.to_owned(), v);
+}
+
+#[test]
+fn in_place_failure_after_several_changes_restores_the_resource() {
+    let mut u = full_user();
+    respell(&mut u, "userName", "USERNAME");
+    respell(&mut u, "nickName", "nickname");
+    u.as_object_mut().unwrap().remove("title");
+    let changes = json!([
+        {"op": "replace", "path": "userName", "value": "babs"},
+        {"op": "replace", "path": "nickName", "value": "Barbie"},
+        {"op": "add", "path": "title", "value": "Tour Guide"},
+        {"op": "replace", "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department", "value": "Sales"},
+        {"op": "add", "value": {
+            "displayName": "B. Jensen",
+            "emails": [{"value": "b@example.org", "type": "other"}],
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"division": "West"}
+        }},
+        {"op": "remove", "path": "name.givenName"}
+    ]);
+    // The changes apply, and change what the test says they change.
+    let changed = in_place(&u, changes.clone()).unwrap();
+    assert_eq!(changed["userName"], "babs");
+    assert!(changed.get("USERNAME").is_none());
+    assert_eq!(changed["nickName"], "Barbie");
+    assert!(changed.get("nickname").is_none());
+    assert_eq!(changed["title"], "Tour Guide");
+    assert_eq!(changed[ENTERPRISE_USER_SCHEMA]["department"], "Sales");
+    assert_eq!(changed[ENTERPRISE_USER_SCHEMA]["division"], "West");
+    assert_eq!(changed["displayName"], "B. Jensen");
+    assert!(changed["name"].get("givenName").is_none());
+    // A last operation that fails undoes them all.
+    let mut failing = changes.as_array().unwrap().clone();
+    failing.push(json!({"op": "remove", "path": "emails[type eq \"fax\"]"}));
+    let e = in_place(&u, Value::Array(failing)).unwrap_err();
+    assert_eq!(e.scim_type(), Some(ScimType::NoTarget));
+    assert!(e.detail().starts_with("Operations[6]"), "{e}");
+}
+
+#[test]
+fn in_place_failure_restores_every_spelling_of_a_key() {
+    let mut u = small_user();
+    u["nickName"] = json!("Babs");
+    u["NICKNAME"] = json!("BABS");
+    let e = in_place(
+        &u,
+        json!([
+            {"op": "replace", "path": "nickName", "value": "Barbie"},
+            {"op": "remove", "path": "NickName"},
+            {"op": "add", "path": "id", "value": "other"}
+        ]),
+    )
+    .unwrap_err();
+    assert_eq!(e.scim_type(), Some(ScimType::Mutability));
+}
+
+#[test]
+fn in_place_failure_after_removing_the_extension_restores_it() {
+    let u = full_user();
+    let e = in_place(
+        &u,
+        json!([
+            {"op": "remove", "path": ENTERPRISE_USER_SCHEMA},
+            {"op": "replace", "path": "name", "value": {"familyName": "Smith"}},
+            {"op": "replace", "path": "emails[type eq \"fax\"].value", "value": "x@example.org"}
+        ]),
+    )
+    .unwrap_err();
+    assert_eq!(e.scim_type(), Some(ScimType::NoTarget));
+}
+
+/// The last step, bringing `schemas` in line with the extensions, fails
+/// after every operation succeeded.
+#[test]
+fn in_place_failure_when_syncing_schemas_restores_the_resource() {
+    let mut u = small_user();
+    u["Schemas"] = u.as_object_mut().unwrap().remove("schemas").unwrap();
+    u["Schemas"] = json!(USER_SCHEMA);
+    let e = in_place(
+        &u,
+        json!([
+            {"op": "add", "path": "title", "value": "Guide"},
+            {"op": "add", "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department", "value": "Sales"}
+        ]),
+    )
+    .unwrap_err();
+    assert_eq!(e.scim_type(), Some(ScimType::InvalidValue));
+}
+
+#[test]
+fn in_place_on_a_value_that_is_not_an_object_changes_nothing() {
+    let schema = registry().view("User").unwrap();
+    let compat = Compat::standard();
+    let request = PatchRequest::from_json(
+        &body(json!([{"op": "add", "path": "title", "value": "T"}])),
+        &compat,
+    )
+    .unwrap();
+    let mut v = json!(["not", "a", "resource"]);
+    assert!(apply_patch_in_place(&schema, &mut v, &request, &compat).is_err());
+    assert_eq!(v, json!(["not", "a", "resource"]));
+}
+
 // ---------------------------------------------------------------------------
 // Properties
 
@@ -1039,6 +1171,37 @@ fn arb_user() -> impl Strategy<Value = Value> {
     })
 }
 
+/// [`arb_user`] as a store careless about case may hold it: some keys
+/// spelled in upper or lower case, some in two spellings.
+fn arb_stored_user() -> impl Strategy<Value = Value> {
+    (
+        arb_user(),
+        prop::collection::vec((any::<prop::sample::Index>(), 0..3u8), 0..4),
+    )
+        .prop_map(|(user, respellings)| {
+            let mut u = user.as_object().unwrap().clone();
+            for (i, how) in respellings {
+                let keys: Vec<String> = u.keys().cloned().collect();
+                let key = i.get(&keys);
+                let value = u[key].clone();
+                match how {
+                    0 => {
+                        u.remove(key);
+                        u.insert(key.to_ascii_uppercase(), value);
+                    }
+                    1 => {
+                        u.remove(key);
+                        u.insert(key.to_ascii_lowercase(), value);
+                    }
+                    _ => {
+                        u.entry(key.to_ascii_uppercase()).or_insert(value);
+                    }
+                }
+            }
+            Value::Object(u)
+        })
+}
+
 fn no_unassigned(v: &Value) -> bool {
     match v {
         Value::Null => false,
@@ -1064,7 +1227,18 @@ proptest! {
         };
         let schema = registry().view("User").unwrap();
         let result = apply_patch(&schema, &user, &request, &compat);
-        prop_assert_eq!(serde_json::to_string(&user).unwrap(), before);
+        prop_assert_eq!(serde_json::to_string(&user).unwrap(), before.as_str());
+        let mut patched = user.clone();
+        let in_place = apply_patch_in_place(&schema, &mut patched, &request, &compat);
+        match (&in_place, &result) {
+            (Ok(()), Ok(out)) => prop_assert_eq!(&patched, out),
+            (Err(e), Err(f)) => {
+                prop_assert_eq!(e, f);
+                prop_assert_eq!(&patched, &user);
+                prop_assert_eq!(serde_json::to_string(&patched).unwrap(), before.as_str());
+            }
+            _ => prop_assert!(false, "in place: {:?}, copy: {:?}", in_place, result),
+        }
         match result {
             Err(e) => prop_assert_eq!(e.status(), 400),
             Ok(out) => {
@@ -1087,7 +1261,7 @@ proptest! {
     }
 
     #[test]
-    fn owned_and_borrowed_application_agree(
+    fn owned_borrowed_and_in_place_application_agree(
         user in arb_user(),
         ops in prop::collection::vec(arb_op(), 1..4),
     ) {
@@ -1098,7 +1272,39 @@ proptest! {
         let schema = registry().view("User").unwrap();
         let borrowed = apply_patch(&schema, &user, &request, &compat);
         let owned = apply_patch_owned(&schema, user.clone(), &request, &compat);
-        prop_assert_eq!(borrowed, owned);
+        prop_assert_eq!(&borrowed, &owned);
+        let mut patched = user.clone();
+        let in_place = apply_patch_in_place(&schema, &mut patched, &request, &compat)
+            .map(|()| patched);
+        prop_assert_eq!(borrowed, in_place);
+    }
+
+    /// Keys stored in another case, or in two spellings, are put back as
+    /// they were when a PATCH fails.
+    #[test]
+    fn in_place_failures_restore_keys_stored_in_any_case(
+        user in arb_stored_user(),
+        ops in prop::collection::vec(arb_op(), 1..6),
+        entra in any::<bool>(),
+    ) {
+        let compat = if entra { Compat::entra() } else { Compat::standard() };
+        let Ok(request) = PatchRequest::from_json(&body(Value::Array(ops)), &compat) else {
+            return Ok(());
+        };
+        let schema = registry().view("User").unwrap();
+        let copied = apply_patch(&schema, &user, &request, &compat);
+        let mut patched = user.clone();
+        match apply_patch_in_place(&schema, &mut patched, &request, &compat) {
+            Ok(()) => prop_assert_eq!(Ok(patched), copied),
+            Err(e) => {
+                prop_assert_eq!(Err(e), copied);
+                prop_assert_eq!(&patched, &user);
+                prop_assert_eq!(
+                    serde_json::to_string(&patched).unwrap(),
+                    serde_json::to_string(&user).unwrap()
+                );
+            }
+        }
     }
 
     #[test]
