@@ -3,8 +3,9 @@
 //! The first byte picks the resource (bit 2: group) and the compatibility
 //! profile (bits 0-1); the rest is the PATCH body as JSON.
 //!
-//! Checked: no panic; `apply_patch` and `apply_patch_owned` agree; the
-//! input is never modified; and whatever PATCH produces is a resource the
+//! Checked: no panic; `apply_patch`, `apply_patch_owned` and
+//! `apply_patch_in_place` agree; the input is never modified, and a failed
+//! `apply_patch_in_place` leaves its resource byte for byte as it was; and whatever PATCH produces is a resource the
 //! validator accepts: `prepare_replace` of the result over the original,
 //! under the strict standard profile, succeeds; and the result is in
 //! normal form: `prepare_replace` of it over itself returns it unchanged.
@@ -13,7 +14,7 @@
 mod common;
 
 use libfuzzer_sys::fuzz_target;
-use scim_core::patch::{apply_patch, apply_patch_owned, PatchRequest};
+use scim_core::patch::{apply_patch, apply_patch_in_place, apply_patch_owned, PatchRequest};
 use scim_core::resource::prepare_replace;
 use scim_core::Compat;
 use serde_json::Value;
@@ -63,6 +64,26 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(fixture.resource, before, "apply_patch modified its input");
     let owned = apply_patch_owned(&view, before.clone(), &request, &compat);
     assert_eq!(result, owned, "apply_patch and apply_patch_owned disagree");
+    let mut in_place = before.clone();
+    match apply_patch_in_place(&view, &mut in_place, &request, &compat) {
+        Ok(()) => assert_eq!(
+            result.as_ref().ok(),
+            Some(&in_place),
+            "apply_patch and apply_patch_in_place disagree\nbody: {body}"
+        ),
+        Err(e) => {
+            assert_eq!(
+                result.as_ref().err(),
+                Some(&e),
+                "apply_patch and apply_patch_in_place disagree\nbody: {body}"
+            );
+            assert_eq!(
+                serde_json::to_string(&in_place).ok(),
+                serde_json::to_string(&before).ok(),
+                "a failed apply_patch_in_place changed its resource\nbody: {body}"
+            );
+        }
+    }
     if std::env::var_os("SCIM_FUZZ_TRACE").is_some() {
         match &result {
             Ok(_) => eprintln!("patch ok"),

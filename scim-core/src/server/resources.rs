@@ -3,7 +3,7 @@
 
 use super::{meta, parse_body, response, Ctx, ScimServer};
 use crate::jit::{changed_attributes, provenance, Operation, ProvisioningEvent, Source};
-use crate::patch::{apply_patch, PatchRequest};
+use crate::patch::{apply_patch_owned, PatchRequest};
 use crate::projection::Projection;
 use crate::query::{ListPage, ListRequest, ListResponse};
 use crate::resource::{prepare_create, prepare_replace};
@@ -12,11 +12,35 @@ use crate::store::StoreError;
 use crate::{Result, ScimError};
 use bytes::Bytes;
 use http::Response;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 use std::sync::Arc;
 
 /// The resource type whose `members` make up group membership.
 const GROUP_TYPE: &str = "Group";
+
+/// What a write computed from the resource it read: the resource to
+/// store, and the one it replaces, `previous`. The checks after the
+/// computation (password hashing, the membership check, `meta` stamping)
+/// read only the members of `previous` that [`checked_members`] keeps, so
+/// a write may hand over just those.
+struct Write {
+    next: Value,
+    previous: Value,
+}
+
+/// The members of a resource that the checks after a write read: `id`
+/// and `meta` (stamping and the version), `password` (an unchanged one is
+/// not hashed again), `members` (members already there are not checked
+/// again) and the provenance object (kept by a SCIM write).
+fn checked_members(view: &ResourceSchema<'_>, resource: &Value) -> Value {
+    let names = ["id", "meta", "password", "members"]
+        .into_iter()
+        .chain(provenance::urn_of(view));
+    let kept: Map<String, Value> = names
+        .filter_map(|name| Some((name.to_owned(), resource.get(name)?.clone())))
+        .collect();
+    Value::Object(kept)
+}
 
 impl ScimServer {
     pub(crate) fn view<'c>(&self, ctx: &'c Ctx, rt: &str) -> Result<ResourceSchema<'c>> {
@@ -314,17 +338,15 @@ impl ScimServer {
         if_match: Option<&str>,
     ) -> Result<Value> {
         let view = self.view(ctx, rt)?;
-        let keep = self.event_sink().is_some();
-        let mut before = Value::Null;
-        let stored = self
+        let (stored, before) = self
             .write_loop(ctx, &view, id, if_match, |current| {
-                let mut next = prepare_replace(&view, current, body.clone(), &ctx.compat)?;
+                let mut next = prepare_replace(&view, &current, body.clone(), &ctx.compat)?;
                 // A SCIM write adopts a JIT-made account.
-                provenance::adopt(&view, current, &mut next);
-                if keep {
-                    before = current.clone();
-                }
-                Ok(next)
+                provenance::adopt(&view, &current, &mut next);
+                Ok(Write {
+                    next,
+                    previous: current,
+                })
             })
             .await?;
         self.record(ctx, &view, id, Operation::Replace, &before, &stored);
@@ -343,16 +365,21 @@ impl ScimServer {
         let view = self.view(ctx, rt)?;
         let request = PatchRequest::from_json(&body, &ctx.compat)?;
         let keep = self.event_sink().is_some();
-        let mut before = Value::Null;
-        let stored = self
+        let (stored, before) = self
             .write_loop(ctx, &view, id, if_match, |current| {
-                let mut next = apply_patch(&view, current, &request, &ctx.compat)?;
+                // The resource just read is patched without a copy: on
+                // error it is dropped, and the stored one is unchanged.
+                // Of the old resource the checks after the write need a
+                // few members, unless an event lists the changes.
+                let previous = if keep {
+                    current.clone()
+                } else {
+                    checked_members(&view, &current)
+                };
+                let mut next = apply_patch_owned(&view, current, &request, &ctx.compat)?;
                 // A SCIM write adopts a JIT-made account.
-                provenance::adopt(&view, current, &mut next);
-                if keep {
-                    before = current.clone();
-                }
-                Ok(next)
+                provenance::adopt(&view, &previous, &mut next);
+                Ok(Write { next, previous })
             })
             .await?;
         self.record(ctx, &view, id, Operation::Patch, &before, &stored);
@@ -360,35 +387,39 @@ impl ScimServer {
     }
 
     /// Read, compute, compare-and-swap; on a concurrent change retry, unless
-    /// the client pinned a version with If-Match.
+    /// the client pinned a version with If-Match. `compute` gets the
+    /// resource as read. Returns the stored resource and the `previous`
+    /// that `compute` returned for the attempt that was stored.
     async fn write_loop(
         &self,
         ctx: &Ctx,
         view: &ResourceSchema<'_>,
         id: &str,
         if_match: Option<&str>,
-        mut compute: impl FnMut(&Value) -> Result<Value>,
-    ) -> Result<Value> {
+        mut compute: impl FnMut(Value) -> Result<Write>,
+    ) -> Result<(Value, Value)> {
         let retries = self.inner.config.patch_retries.max(1);
         for attempt in 0..retries {
             let current = self.load(ctx, view, id).await?;
             Self::check_if_match(if_match, &current)?;
-            let mut next = compute(&current)?;
-            self.secure_password(ctx, view, &mut next, Some(&current))?;
-            self.check_members(ctx, view, &mut next, Some(&current))
+            let Write { mut next, previous } = compute(current)?;
+            self.secure_password(ctx, view, &mut next, Some(&previous))?;
+            self.check_members(ctx, view, &mut next, Some(&previous))
                 .await?;
-            meta::stamp_update(&mut next, &current);
-            if meta::version(&next) == meta::version(&current) {
-                return Ok(current);
+            meta::stamp_update(&mut next, &previous);
+            if meta::version(&next) == meta::version(&previous) {
+                // Equal versions are equal content, and `stamp_update`
+                // kept `meta` as it was: `next` is the stored resource.
+                return Ok((next, previous));
             }
-            let expected = meta::version(&current).map(str::to_owned);
+            let expected = meta::version(&previous).map(str::to_owned);
             match self
                 .inner
                 .store
                 .replace(&ctx.principal.tenant, view, id, expected.as_deref(), next)
                 .await
             {
-                Ok(stored) => return Ok(stored),
+                Ok(stored) => return Ok((stored, previous)),
                 Err(StoreError::VersionMismatch { .. }) if if_match.is_none() => {
                     if attempt > 4 {
                         tokio_free_yield().await;
@@ -475,7 +506,10 @@ impl ScimServer {
                             }
                         }
                     }
-                    Ok(next)
+                    Ok(Write {
+                        next,
+                        previous: current,
+                    })
                 })
                 .await;
             match result {
