@@ -7,6 +7,8 @@
 //! the saved members are put back, so a failed request costs the copies
 //! of what it touched, and a successful one no more.
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
 
 type Obj = Map<String, Value>;
@@ -54,49 +56,54 @@ impl<'r, 's> Root<'r, 's> {
 /// The undo log of a request: the top-level members it changed, as they
 /// were before it.
 struct Undo<'s> {
-    saved: Vec<Saved<'s>>,
+    /// The names of the saved members (schema spellings), in saving order.
+    names: Vec<&'s str>,
+    /// Their keys (every key equal to a name ignoring ASCII case) with
+    /// their values. A key spelled as its name, the usual case, borrows
+    /// the name rather than being copied; an absent member has no entry.
+    entries: Vec<(Cow<'s, str>, Value)>,
     /// The original key order when it is not the sorted one, which only
     /// happens when serde_json's `preserve_order` feature is on somewhere
     /// in the build: restoring then rebuilds the object in that order.
     order: Option<Vec<String>>,
 }
 
-/// One saved member: every key equal to `name` ignoring ASCII case, with
-/// its value (none when the member was absent).
-struct Saved<'s> {
-    name: &'s str,
-    entries: Vec<(String, Value)>,
-}
-
 impl<'s> Undo<'s> {
     fn new(root: &Obj) -> Self {
         let sorted = root.keys().is_sorted();
         Undo {
-            saved: Vec::new(),
+            // Enough for a typical request without growing.
+            names: Vec::with_capacity(8),
+            entries: Vec::with_capacity(8),
             order: (!sorted).then(|| root.keys().cloned().collect()),
         }
     }
 
     fn save(&mut self, root: &Obj, name: &'s str) {
-        if self.saved.iter().any(|s| s.name.eq_ignore_ascii_case(name)) {
+        if self.names.iter().any(|n| n.eq_ignore_ascii_case(name)) {
             return;
         }
-        let entries = root
-            .iter()
-            .filter(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        self.saved.push(Saved { name, entries });
+        self.names.push(name);
+        let saved = root.iter().filter(|(k, _)| k.eq_ignore_ascii_case(name));
+        self.entries.extend(saved.map(|(k, v)| {
+            let key = if k == name {
+                Cow::Borrowed(name)
+            } else {
+                Cow::Owned(k.clone())
+            };
+            (key, v.clone())
+        }));
     }
 
     fn restore(self, root: &mut Obj) {
-        // Only saved members changed, so putting each back in every
-        // spelling restores the set of keys and their values.
-        for Saved { name, entries } in self.saved.into_iter().rev() {
+        // Only saved members changed, and names differ in more than case,
+        // so removing every spelling of each and putting the saved keys
+        // back restores the keys and their values.
+        for name in self.names.iter().rev() {
             root.retain(|k, _| !k.eq_ignore_ascii_case(name));
-            for (k, v) in entries {
-                root.insert(k, v);
-            }
+        }
+        for (k, v) in self.entries.into_iter().rev() {
+            root.insert(k.into_owned(), v);
         }
         match self.order {
             // A no-op unless keys keep insertion order.
