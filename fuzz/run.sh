@@ -14,7 +14,8 @@
 # and overflow checks on). The growing corpus lives in
 # fuzz/corpus/<target> (gitignored); the committed seeds in
 # fuzz/seeds/<target> are read alongside it. Each target uses
-# fuzz/<target>.dict if present, else fuzz/filter.dict.
+# fuzz/<target>.dict if present, else patch.dict for create and http,
+# else fuzz/filter.dict.
 #
 # To see what a corpus exercises, run a target binary over it with
 # SCIM_FUZZ_TRACE=1: http prints each request and its response, patch
@@ -43,6 +44,10 @@ summary=()
 for target in $targets; do
   mkdir -p "corpus/$target" "seeds/$target"
   dict="filter.dict"
+  case "$target" in
+    # Resource bodies: the same attribute names and values as PATCH.
+    create|http) dict="patch.dict" ;;
+  esac
   [ -f "$target.dict" ] && dict="$target.dict"
   log=$(mktemp)
   echo "=== fuzzing $target for ${seconds}s"
