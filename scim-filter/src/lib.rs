@@ -96,6 +96,7 @@ mod ast;
 mod display;
 mod error;
 mod eval;
+mod packed;
 mod parse;
 mod schema;
 pub mod sql;
@@ -105,6 +106,7 @@ pub mod testing;
 pub use ast::{AttrPath, CompValue, CompareOp, Filter, PatchPath, SortOrder, ValuePath};
 pub use error::ParseError;
 pub use eval::{compare_values, fold_case, sort_key_cmp, CompileError, CompiledFilter, SortKey};
+pub use packed::PackedValue;
 pub use parse::{
     parse_attr_list, parse_attr_list_with, parse_attr_path, parse_attr_path_with, parse_filter,
     parse_filter_with, parse_path, parse_path_with, ParseOptions,

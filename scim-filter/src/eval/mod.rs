@@ -64,6 +64,7 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use crate::ast::{AttrPath, CompValue, CompareOp, Filter};
+use crate::packed::{self, Item, Key, PackedValue};
 use crate::schema::{AttrFacts, AttrType, SchemaFacts};
 
 /// A filter resolved against a schema, ready to run against resources.
@@ -101,6 +102,13 @@ impl CompiledFilter {
     pub fn matches(&self, resource: &Value) -> bool {
         self.root.eval(resource)
     }
+
+    /// [`matches`](Self::matches) on a resource in its packed form: the
+    /// same answer, several times faster over a large set of resources
+    /// (one contiguous buffer per resource instead of a pointer tree).
+    pub fn matches_packed(&self, resource: &PackedValue) -> bool {
+        self.root.eval(resource.root())
+    }
 }
 
 /// A compiled filter node. Each node is evaluated against a context object:
@@ -125,12 +133,12 @@ enum Node {
 }
 
 impl Node {
-    fn eval(&self, ctx: &Value) -> bool {
+    fn eval<'a, J: Json<'a>>(&self, ctx: J) -> bool {
         match self {
             Node::And(a, b) => a.eval(ctx) && b.eval(ctx),
             Node::Or(a, b) => a.eval(ctx) || b.eval(ctx),
             Node::Not(a) => !a.eval(ctx),
-            Node::Present(path) => path.any(ctx, is_present),
+            Node::Present(path) => path.any(ctx, J::is_present),
             Node::Compare { path, test, negate } => path.any(ctx, |v| test.matches(v)) != *negate,
             Node::Elements { path, inner } => path.any(ctx, |e| e.is_object() && inner.eval(e)),
         }
@@ -173,9 +181,9 @@ impl Node {
 #[derive(Debug, Clone)]
 struct Path {
     /// The extension URN key the attribute is stored under.
-    ext: Option<Box<str>>,
-    name: Box<str>,
-    sub: Option<Box<str>>,
+    ext: Option<Key>,
+    name: Key,
+    sub: Option<Key>,
 }
 
 impl Path {
@@ -185,26 +193,135 @@ impl Path {
 
     /// Whether `pred` holds for any value at this path, arrays flattened.
     #[inline]
-    fn any(&self, ctx: &Value, mut pred: impl FnMut(&Value) -> bool) -> bool {
-        let Some(mut obj) = ctx.as_object() else {
-            return false;
-        };
+    fn any<'a, J: Json<'a>>(&self, ctx: J, mut pred: impl FnMut(J) -> bool) -> bool {
+        let mut obj = ctx;
         if let Some(ext) = &self.ext {
-            match member(obj, ext).and_then(Value::as_object) {
-                Some(inner) => obj = inner,
-                None => return false,
+            match obj.member(ext) {
+                Some(inner) if inner.is_object() => obj = inner,
+                _ => return false,
             }
         }
-        let Some(value) = member(obj, &self.name) else {
+        let Some(value) = obj.member(&self.name) else {
             return false;
         };
         match &self.sub {
-            None => each(value, pred),
-            Some(sub) => each(value, |elem| {
-                elem.as_object()
-                    .and_then(|o| member(o, sub))
-                    .is_some_and(|v| each(v, &mut pred))
-            }),
+            None => value.any(pred),
+            Some(sub) => value.any(|elem| elem.member(sub).is_some_and(|v| v.any(&mut pred))),
+        }
+    }
+}
+
+/// What the evaluator needs of a JSON value: implemented by `&Value` and
+/// by the packed form, so one evaluator serves both.
+trait Json<'a>: Copy {
+    /// The member `key` of an object (see [`member`]); `None` for
+    /// anything else.
+    fn member(self, key: &Key) -> Option<Self>;
+    fn is_object(self) -> bool;
+    /// Whether `f` holds for an element of an array, or for a lone value.
+    fn any(self, f: impl FnMut(Self) -> bool) -> bool;
+    fn as_str(self) -> Option<&'a str>;
+    /// The UTF-8 bytes of a string.
+    fn str_bytes(self) -> Option<&'a [u8]>;
+    fn as_bool(self) -> Option<bool>;
+    fn number(self) -> Option<Number>;
+    /// `pr`: not null, not `""`, not an array or object with nothing
+    /// present.
+    fn is_present(self) -> bool;
+}
+
+impl<'a> Json<'a> for &'a Value {
+    #[inline]
+    fn member(self, key: &Key) -> Option<Self> {
+        member(self.as_object()?, key.as_str())
+    }
+    #[inline]
+    fn is_object(self) -> bool {
+        Value::is_object(self)
+    }
+    #[inline]
+    fn any(self, mut f: impl FnMut(Self) -> bool) -> bool {
+        match self {
+            Value::Array(items) => items.iter().any(f),
+            other => f(other),
+        }
+    }
+    #[inline]
+    fn as_str(self) -> Option<&'a str> {
+        Value::as_str(self)
+    }
+    #[inline]
+    fn str_bytes(self) -> Option<&'a [u8]> {
+        Value::as_str(self).map(str::as_bytes)
+    }
+    #[inline]
+    fn as_bool(self) -> Option<bool> {
+        Value::as_bool(self)
+    }
+    #[inline]
+    fn number(self) -> Option<Number> {
+        match self {
+            Value::Number(n) => Some(n.clone()),
+            _ => None,
+        }
+    }
+    fn is_present(self) -> bool {
+        is_present(self)
+    }
+}
+
+impl<'a> Json<'a> for Item<'a> {
+    /// The same rule as [`member`]: as spelled, else ignoring ASCII case.
+    #[inline]
+    fn member(self, key: &Key) -> Option<Self> {
+        match self {
+            Item::Obj(obj) => obj.member(key),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn is_object(self) -> bool {
+        matches!(self, Item::Obj(_))
+    }
+    #[inline]
+    fn any(self, mut f: impl FnMut(Self) -> bool) -> bool {
+        match self {
+            Item::Arr(body) => packed::elements(body).any(f),
+            other => f(other),
+        }
+    }
+    #[inline]
+    fn as_str(self) -> Option<&'a str> {
+        match self {
+            Item::Str(s) => std::str::from_utf8(s).ok(),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn str_bytes(self) -> Option<&'a [u8]> {
+        match self {
+            Item::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn as_bool(self) -> Option<bool> {
+        match self {
+            Item::Bool(b) => Some(b),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn number(self) -> Option<Number> {
+        self.number()
+    }
+    fn is_present(self) -> bool {
+        match self {
+            Item::Null => false,
+            Item::Str(s) => !s.is_empty(),
+            Item::Arr(body) => packed::elements(body).any(Json::is_present),
+            Item::Obj(obj) => obj.members().any(|(_, v)| v.is_present()),
+            Item::Bool(_) | Item::I64(_) | Item::U64(_) | Item::F64(_) => true,
         }
     }
 }
@@ -245,16 +362,6 @@ pub(crate) fn member<'a>(obj: &'a Map<String, Value>, key: &str) -> Option<&'a V
 #[inline]
 fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     a.iter().zip(b).all(|(x, y)| x == y)
-}
-
-/// Calls `f` on each element of an array, or on a lone value, until it
-/// returns true.
-#[inline]
-fn each(value: &Value, mut f: impl FnMut(&Value) -> bool) -> bool {
-    match value {
-        Value::Array(items) => items.iter().any(f),
-        other => f(other),
-    }
 }
 
 /// `pr`: not null, not `""`, not an array or object with nothing present.
@@ -327,26 +434,45 @@ impl Ord {
 
 impl Test {
     #[inline]
-    fn matches(&self, value: &Value) -> bool {
+    fn matches<'a>(&self, value: impl Json<'a>) -> bool {
         match self {
-            Test::Exact { op, lit } => value.as_str().is_some_and(|s| match op {
-                StrOp::Eq => s == &**lit,
-                StrOp::Co => s.contains(&**lit),
-                StrOp::Sw => s.starts_with(&**lit),
-                StrOp::Ew => s.ends_with(&**lit),
-                StrOp::Ord(ord) => ord.accepts(s.cmp(lit)),
+            // UTF-8 byte order is code point order, so exact tests need
+            // no text, and the packed form no UTF-8 check.
+            Test::Exact { op, lit } => value.str_bytes().is_some_and(|s| {
+                let lit = lit.as_bytes();
+                match op {
+                    StrOp::Eq => s == lit,
+                    StrOp::Co => memchr::memmem::find(s, lit).is_some(),
+                    StrOp::Sw => s.starts_with(lit),
+                    StrOp::Ew => s.ends_with(lit),
+                    StrOp::Ord(ord) => ord.accepts(s.cmp(lit)),
+                }
             }),
-            Test::Folded { op, lit, ascii } => value.as_str().is_some_and(|s| match op {
-                StrOp::Eq => text::eq_fold(s, lit, *ascii),
-                StrOp::Co => text::contains_fold(s, lit, *ascii),
-                StrOp::Sw => text::starts_with_fold(s, lit, *ascii),
-                StrOp::Ew => text::ends_with_fold(s, lit, *ascii),
-                StrOp::Ord(ord) => ord.accepts(text::cmp_fold_lit(s, lit)),
-            }),
-            Test::Num { ord, lit } => match value {
-                Value::Number(n) => ord.accepts(order::cmp_numbers(n, lit)),
-                _ => false,
-            },
+            Test::Folded { op, lit, ascii } => {
+                let Some(bytes) = value.str_bytes() else {
+                    return false;
+                };
+                if *ascii && !matches!(op, StrOp::Ord(_)) {
+                    // The common case decided on bytes: a hit, or a miss
+                    // on an all-ASCII value.
+                    if text::ascii_fold_hit(*op, bytes, lit.as_bytes()) {
+                        return true;
+                    }
+                    if text::ascii_decides(bytes) {
+                        return false;
+                    }
+                }
+                value.as_str().is_some_and(|s| match op {
+                    StrOp::Eq => text::eq_fold(s, lit, *ascii),
+                    StrOp::Co => text::contains_fold(s, lit, *ascii),
+                    StrOp::Sw => text::starts_with_fold(s, lit, *ascii),
+                    StrOp::Ew => text::ends_with_fold(s, lit, *ascii),
+                    StrOp::Ord(ord) => ord.accepts(text::cmp_fold_lit(s, lit)),
+                })
+            }
+            Test::Num { ord, lit } => value
+                .number()
+                .is_some_and(|n| ord.accepts(order::cmp_numbers(&n, lit))),
             Test::Bool(b) => value.as_bool() == Some(*b),
             Test::DateTime { ord, lit } => value
                 .as_str()
@@ -457,7 +583,7 @@ impl<S: SchemaFacts> Compiler<'_, S> {
         let Some(top) = self.schema.resolve(path.urn.as_deref(), &path.name) else {
             return Err(CompileError::UnknownAttribute { path: text });
         };
-        let name: Box<str> = top.facts.name.as_str().into();
+        let name = Key::from(top.facts.name.as_str());
         let (sub, leaf) = match &path.sub_attr {
             None => (None, top.facts),
             Some(sub_name) => {
@@ -472,7 +598,7 @@ impl<S: SchemaFacts> Compiler<'_, S> {
         };
         Ok(Resolved {
             path: Path {
-                ext: top.extension.map(String::into_boxed_str),
+                ext: top.extension.map(Key::from),
                 name,
                 sub,
             },

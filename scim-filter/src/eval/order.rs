@@ -69,11 +69,11 @@ impl SortKey {
     pub fn value<'a>(&self, resource: &'a Value) -> Option<&'a Value> {
         let mut obj = resource.as_object()?;
         if let Some(ext) = &self.path.ext {
-            obj = member(obj, ext)?.as_object()?;
+            obj = member(obj, ext.as_str())?.as_object()?;
         }
-        let mut value = pick(member(obj, &self.path.name)?)?;
+        let mut value = pick(member(obj, self.path.name.as_str())?)?;
         if let Some(sub) = &self.path.sub {
-            value = pick(member(value.as_object()?, sub)?)?;
+            value = pick(member(value.as_object()?, sub.as_str())?)?;
         }
         Some(value).filter(|v| is_present(v))
     }

@@ -9,6 +9,8 @@
 
 use std::cmp::Ordering;
 
+use super::StrOp;
+
 /// Folds `s` to lower case one character at a time with
 /// [`char::to_lowercase`]: the fold behind every comparison of an
 /// attribute whose `caseExact` is false.
@@ -38,17 +40,25 @@ fn folded_rev(s: &str) -> impl Iterator<Item = char> + '_ {
 }
 
 /// Whether ASCII byte matching of `value` against an ASCII literal gives
-/// the same answers as matching its folded characters: true unless some
-/// non-ASCII character folds to something containing ASCII (the Kelvin
-/// sign folds to `k`, `İ` to `i` and a combining dot).
+/// the same answers as matching its folded characters: true unless
+/// `value` holds one of the two non-ASCII characters whose lower case
+/// contains ASCII, `İ` (U+0130, folds to `i` and a combining dot) and the
+/// Kelvin sign (U+212A, folds to `k`); a test checks that set against
+/// every `char`.
 ///
 /// The byte paths below answer "match" exactly whatever this says (a byte
 /// match of an ASCII literal is a match of folded characters); they only
 /// need it to trust a "no match" on a value that is not all ASCII.
-fn ascii_decides(value: &str) -> bool {
-    value
-        .chars()
-        .all(|c| c.is_ascii() || !c.to_lowercase().any(|l| l.is_ascii()))
+pub(crate) fn ascii_decides(value: &[u8]) -> bool {
+    let mut rest = value;
+    while let Some(i) = memchr::memchr2(0xC4, 0xE2, rest) {
+        let tail = rest.get(i..).unwrap_or_default();
+        if tail.starts_with(&[0xC4, 0xB0]) || tail.starts_with(&[0xE2, 0x84, 0xAA]) {
+            return false;
+        }
+        rest = tail.get(1..).unwrap_or_default();
+    }
+    true
 }
 
 /// Whether `value` folds to exactly `lit` (already folded).
@@ -57,7 +67,7 @@ pub(crate) fn eq_fold(value: &str, lit: &str, lit_ascii: bool) -> bool {
         if value.len() == lit.len() && value.eq_ignore_ascii_case(lit) {
             return true;
         }
-        if ascii_decides(value) {
+        if ascii_decides(value.as_bytes()) {
             return false;
         }
     } else if value.is_ascii() {
@@ -74,7 +84,7 @@ pub(crate) fn starts_with_fold(value: &str, lit: &str, lit_ascii: bool) -> bool 
         if v.len() >= l.len() && v[..l.len()].eq_ignore_ascii_case(l) {
             return true;
         }
-        if ascii_decides(value) {
+        if ascii_decides(value.as_bytes()) {
             return false;
         }
     } else if value.is_ascii() {
@@ -90,7 +100,7 @@ pub(crate) fn ends_with_fold(value: &str, lit: &str, lit_ascii: bool) -> bool {
         if v.len() >= l.len() && v[v.len() - l.len()..].eq_ignore_ascii_case(l) {
             return true;
         }
-        if ascii_decides(value) {
+        if ascii_decides(value.as_bytes()) {
             return false;
         }
     } else if value.is_ascii() {
@@ -108,7 +118,7 @@ pub(crate) fn contains_fold(value: &str, lit: &str, lit_ascii: bool) -> bool {
         if contains_ascii_fold(value.as_bytes(), lit.as_bytes()) {
             return true;
         }
-        if ascii_decides(value) {
+        if ascii_decides(value.as_bytes()) {
             return false;
         }
     } else if value.is_ascii() {
@@ -123,6 +133,26 @@ pub(crate) fn contains_fold(value: &str, lit: &str, lit_ascii: bool) -> bool {
         if hay.next().is_none() {
             return false;
         }
+    }
+}
+
+/// The answer of the ASCII byte path alone for `op` (not an ordering)
+/// and an ASCII literal already folded: true means a match; false is
+/// final only when `value` is all ASCII (see [`ascii_decides`]).
+#[inline]
+pub(crate) fn ascii_fold_hit(op: StrOp, value: &[u8], lit: &[u8]) -> bool {
+    match op {
+        StrOp::Eq => value.len() == lit.len() && value.eq_ignore_ascii_case(lit),
+        StrOp::Sw => value
+            .get(..lit.len())
+            .is_some_and(|v| v.eq_ignore_ascii_case(lit)),
+        StrOp::Ew => value
+            .len()
+            .checked_sub(lit.len())
+            .and_then(|from| value.get(from..))
+            .is_some_and(|v| v.eq_ignore_ascii_case(lit)),
+        StrOp::Co => lit.is_empty() || contains_ascii_fold(value, lit),
+        StrOp::Ord(_) => false,
     }
 }
 
@@ -191,6 +221,20 @@ pub(crate) fn cmp_str(a: &str, b: &str, case_exact: bool) -> Ordering {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    /// `ascii_decides` spots exactly the characters whose lower case
+    /// mixes ASCII into a non-ASCII character, alone or among others.
+    #[test]
+    fn ascii_decides_knows_every_char() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let breaks = !c.is_ascii() && c.to_lowercase().any(|l| l.is_ascii());
+            let mut buf = [0; 4];
+            let alone = c.encode_utf8(&mut buf);
+            assert_eq!(ascii_decides(alone.as_bytes()), !breaks, "{c:?}");
+            let among = format!("\u{c4}x{alone}\u{2100}");
+            assert_eq!(ascii_decides(among.as_bytes()), !breaks, "{c:?}");
+        }
+    }
 
     fn lit(s: &str) -> (String, bool) {
         let f = fold_case(s);

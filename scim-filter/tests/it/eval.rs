@@ -3,7 +3,9 @@
 //! 7643 User schema and runs it on `resource`.
 
 use scim_filter::testing::{TestSchema, ENTERPRISE_USER_URN, TEST_EXTENSION_URN};
-use scim_filter::{parse_attr_path, parse_filter, CompileError, CompiledFilter, SortKey};
+use scim_filter::{
+    parse_attr_path, parse_filter, CompileError, CompiledFilter, PackedValue, SortKey,
+};
 use serde_json::{json, Value};
 
 #[track_caller]
@@ -20,6 +22,11 @@ fn check_with(schema: &TestSchema, resource: &Value, filter: &str, expected: boo
         compiled.matches(resource),
         expected,
         "{filter} on {resource}"
+    );
+    assert_eq!(
+        compiled.matches_packed(&PackedValue::new(resource)),
+        expected,
+        "{filter} on packed {resource}"
     );
 }
 
@@ -741,4 +748,108 @@ fn sort_key_errors() {
         Err(CompileError::UnknownSubAttribute { .. })
     ));
     assert!(compile("addresses.locality").is_ok());
+}
+
+mod packed {
+    //! The packed form gives the same answers as the `Value` it packs.
+
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Scalars that exercise every comparison path: case, non-ASCII
+    /// (including the two characters whose lower case is partly ASCII),
+    /// numbers, booleans, dateTimes, null.
+    fn scalar() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            prop::sample::select(vec![
+                "bjensen", "BJensen", "jim", "J", "", "Zoë", "\u{212A}elvin", "\u{130}stanbul",
+                "ka@example.com", "x@EXAMPLE.COM", "work", "Work", "home",
+                "2011-05-13T04:42:34Z", "2030-01-01T00:00:00+02:00", "not a date",
+            ])
+            .prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            (-1e6f64..1e6).prop_map(Value::from),
+            any::<bool>().prop_map(Value::from),
+            Just(Value::Null),
+        ]
+    }
+
+    fn key() -> impl Strategy<Value = String> {
+        prop::sample::select(vec![
+            "userName", "USERNAME", "username", "title", "active", "emails", "Emails", "value",
+            "VALUE", "type", "primary", "name", "familyName", "givenName", "meta", "lastModified",
+            "x509Certificates", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
+            "employeeNumber", "manager", "displayName",
+        ])
+        .prop_map(str::to_owned)
+    }
+
+    fn value() -> impl Strategy<Value = Value> {
+        scalar().prop_recursive(3, 40, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::from),
+                prop::collection::btree_map(key(), inner, 0..6)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    const FILTERS: &[&str] = &[
+        r#"userName eq "bjensen""#,
+        r#"userName sw "j" or userName ew "N""#,
+        r#"userName co "zo""#,
+        r#"userName eq "kelvin" or userName sw "i""#,
+        r#"userName gt "J""#,
+        "title pr",
+        "active eq true",
+        r#"emails[type eq "work" and value co "@example.com"] or userName sw "j""#,
+        r#"emails co "example""#,
+        r#"emails.type ne "work""#,
+        "emails pr",
+        r#"name.familyName ge "a" and not (name.givenName pr)"#,
+        r#"meta.lastModified gt "2020-01-01T00:00:00Z""#,
+        r#"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber eq "7""#,
+        r#"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value pr"#,
+        r#"x509Certificates eq "bjensen""#,
+    ];
+
+    proptest! {
+        #[test]
+        fn packed_matches_what_the_value_matches(
+            resource in prop::collection::btree_map(key(), value(), 0..10)
+                .prop_map(|m| Value::Object(m.into_iter().collect()))
+        ) {
+            let packed = PackedValue::new(&resource);
+            prop_assert_eq!(&packed.to_value(), &resource);
+            let schema = TestSchema::user();
+            for text in FILTERS {
+                let compiled = CompiledFilter::compile(&parse_filter(text).unwrap(), &schema).unwrap();
+                prop_assert_eq!(
+                    compiled.matches_packed(&packed),
+                    compiled.matches(&resource),
+                    "{} on {}", text, resource
+                );
+            }
+        }
+    }
+}
+
+/// The two characters whose lower case is partly ASCII (the Kelvin sign
+/// folds to `k`, `İ` to `i` and a combining dot) match ASCII literals
+/// the way their folded forms do, in every string operator.
+#[test]
+fn characters_folding_to_ascii_match_ascii_literals() {
+    table(
+        json!({"userName": "\u{212A}elvin", "title": "\u{130}stanbul"}),
+        &[
+            (r#"userName eq "kelvin""#, true),
+            (r#"userName sw "k""#, true),
+            (r#"userName co "KEL""#, true),
+            (r#"userName ew "kelvin""#, true),
+            (r#"userName eq "elvin""#, false),
+            (r#"title sw "i""#, true),
+            (r#"title eq "istanbul""#, false),
+            (r#"title eq "i\u0307stanbul""#, true),
+        ],
+    );
 }
