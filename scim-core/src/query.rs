@@ -38,9 +38,10 @@ mod request;
 mod response;
 mod sort;
 
-pub use exec::execute;
+pub use exec::{execute, Candidate};
 pub use request::ListRequest;
 pub use response::ListResponse;
+pub use scim_filter::PackedValue;
 pub(crate) use sort::member;
 
 use scim_filter::{AttrPath, Filter, SortOrder};

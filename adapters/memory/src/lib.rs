@@ -6,7 +6,8 @@
 //! `server` or `global`) have an index per tenant and type, keyed under
 //! the attribute's `caseExact` rule; checks and writes happen under one
 //! write lock, so concurrent creates of one `userName` give one success.
-//! Lists run [`scim_core::query::execute`].
+//! Lists run [`scim_core::query::execute`], with each resource also kept
+//! packed ([`PackedValue`]) so that filters scan contiguous memory.
 //!
 //! Use it for tests, demos and small deployments that can lose their data
 //! on restart; `scim-store-sqlite` is the zero-setup store that keeps it.
@@ -55,7 +56,7 @@
 //! ```
 
 use async_trait::async_trait;
-use scim_core::query::{execute, ListPage, ListQuery};
+use scim_core::query::{execute, Candidate, ListPage, ListQuery, PackedValue};
 use scim_core::schema::ResourceSchema;
 use scim_core::store::{stored_id, unique_attrs, ResourceStore, StoreError, UniqueAttr};
 use serde_json::Value;
@@ -114,12 +115,36 @@ impl MemoryStore {
 #[derive(Debug, Default)]
 struct Collection {
     /// Creation sequence number -> resource: iteration is creation order.
-    by_seq: BTreeMap<u64, Value>,
+    by_seq: BTreeMap<u64, Stored>,
     /// id -> creation sequence number.
     by_id: HashMap<String, u64>,
     next_seq: u64,
     /// Per unique attribute, normalised value ([`UniqueAttr::values`]) -> id.
     unique: HashMap<UniqueAttr, HashMap<String, String>>,
+}
+
+/// A stored resource, with its packed form for list filters.
+#[derive(Debug)]
+struct Stored {
+    value: Value,
+    packed: PackedValue,
+}
+
+impl Stored {
+    fn new(value: Value) -> Self {
+        let packed = PackedValue::new(&value);
+        Stored { value, packed }
+    }
+}
+
+impl Candidate for Stored {
+    fn value(&self) -> &Value {
+        &self.value
+    }
+
+    fn packed(&self) -> Option<&PackedValue> {
+        Some(&self.packed)
+    }
 }
 
 /// A member of an object by name, exact spelling first, then
@@ -141,7 +166,7 @@ impl Collection {
             return;
         }
         let mut index = HashMap::new();
-        for r in self.by_seq.values() {
+        for Stored { value: r, .. } in self.by_seq.values() {
             if let Some(id) = r.get("id").and_then(Value::as_str) {
                 for v in attr.values(r) {
                     index.entry(v).or_insert_with(|| id.to_owned());
@@ -199,7 +224,7 @@ impl Collection {
         let current = self
             .by_seq
             .get(&seq)
-            .and_then(|r| r.get("meta"))
+            .and_then(|r| r.value.get("meta"))
             .and_then(|m| m.get("version"))
             .and_then(Value::as_str)
             .unwrap_or("");
@@ -246,7 +271,7 @@ impl ResourceStore for MemoryStore {
         let seq = c.next_seq;
         c.next_seq += 1;
         c.by_id.insert(id, seq);
-        c.by_seq.insert(seq, resource.clone());
+        c.by_seq.insert(seq, Stored::new(resource.clone()));
         Ok(resource)
     }
 
@@ -260,7 +285,10 @@ impl ResourceStore for MemoryStore {
             return Ok(None);
         };
         let c = read(&collection);
-        Ok(c.by_id.get(id).and_then(|seq| c.by_seq.get(seq)).cloned())
+        Ok(c.by_id
+            .get(id)
+            .and_then(|seq| c.by_seq.get(seq))
+            .map(|r| r.value.clone()))
     }
 
     async fn replace(
@@ -282,8 +310,8 @@ impl ResourceStore for MemoryStore {
         }
         let old = c
             .by_seq
-            .insert(seq, resource.clone())
-            .unwrap_or(Value::Null);
+            .insert(seq, Stored::new(resource.clone()))
+            .map_or(Value::Null, |old| old.value);
         c.unindex(&attrs, id, &old);
         c.index(&attrs, id, &resource);
         Ok(resource)
@@ -304,7 +332,7 @@ impl ResourceStore for MemoryStore {
         c.check_version(seq, expected_version)?;
         c.by_id.remove(id);
         if let Some(old) = c.by_seq.remove(&seq) {
-            c.unindex(&attrs, id, &old);
+            c.unindex(&attrs, id, &old.value);
         }
         Ok(())
     }
@@ -316,7 +344,8 @@ impl ResourceStore for MemoryStore {
         query: &ListQuery,
     ) -> Result<ListPage, StoreError> {
         let Some(collection) = self.collection(tenant, schema) else {
-            return execute(schema, std::iter::empty(), query).map_err(StoreError::Query);
+            return execute(schema, std::iter::empty::<&Stored>(), query)
+                .map_err(StoreError::Query);
         };
         let c = read(&collection);
         execute(schema, c.by_seq.values(), query).map_err(StoreError::Query)
@@ -342,8 +371,8 @@ impl ResourceStore for MemoryStore {
         };
         Ok(c.by_seq
             .values()
-            .filter(|g| has_member(g))
-            .cloned()
+            .filter(|g| has_member(&g.value))
+            .map(|g| g.value.clone())
             .collect())
     }
 }

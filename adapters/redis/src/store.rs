@@ -606,7 +606,7 @@ impl ResourceStore for RedisStore {
             return self.list_scan(&keys, schema, query).await;
         };
         // Reject a bad filter or sortBy before any I/O.
-        execute(schema, std::iter::empty(), query).map_err(StoreError::Query)?;
+        execute(schema, std::iter::empty::<&Value>(), query).map_err(StoreError::Query)?;
         let Some(lookup) = Lookup::plan(filter, schema, &keys, &unique_attrs(schema)) else {
             return self.list_scan(&keys, schema, query).await;
         };

@@ -7,7 +7,26 @@ use super::sort::SortSpec;
 use super::{ListPage, ListQuery};
 use crate::error::{Result, ScimError};
 use crate::schema::ResourceSchema;
+use scim_filter::PackedValue;
 use serde_json::Value;
+
+/// A resource as an adapter holds it for [`execute`]: its JSON and, where
+/// the adapter keeps one, its packed form, which the filter then runs on
+/// (several times faster over many resources).
+pub trait Candidate {
+    /// The resource.
+    fn value(&self) -> &Value;
+    /// The resource packed, if the adapter keeps it so.
+    fn packed(&self) -> Option<&PackedValue> {
+        None
+    }
+}
+
+impl Candidate for Value {
+    fn value(&self) -> &Value {
+        self
+    }
+}
 
 /// Answers `query` over `resources`: keeps those matching the filter, sorts
 /// them by `sortBy` (stably: ties and unsorted queries keep input order),
@@ -17,9 +36,9 @@ use serde_json::Value;
 /// Fails with 400 invalidFilter when the filter names an attribute the
 /// schema does not define or compares it in a way its type forbids, and
 /// 400 invalidValue for such a `sortBy`.
-pub fn execute<'v>(
+pub fn execute<'v, C: Candidate + 'v>(
     schema: &ResourceSchema<'_>,
-    resources: impl Iterator<Item = &'v Value>,
+    resources: impl Iterator<Item = &'v C>,
     query: &ListQuery,
 ) -> Result<ListPage> {
     let matcher = match &query.filter {
@@ -38,7 +57,7 @@ pub fn execute<'v>(
         for r in resources {
             if matcher.as_ref().is_none_or(|m| m.matches(r)) {
                 if total >= offset && page.len() < query.count {
-                    page.push(r.clone());
+                    page.push(r.value().clone());
                 }
                 total += 1;
             }
@@ -49,8 +68,8 @@ pub fn execute<'v>(
         });
     };
     let mut keyed: Vec<(Option<&Value>, &Value)> = resources
-        .filter(|r| matcher.as_ref().is_none_or(|m| m.matches(r)))
-        .map(|r| (sort.key(r), r))
+        .filter(|r| matcher.as_ref().is_none_or(|m| m.matches(*r)))
+        .map(|r| (sort.key(r.value()), r.value()))
         .collect();
     // `sort_by` is stable, which is what keeps ties in input order.
     keyed.sort_by(|a, b| sort.compare(a.0, b.0, query.sort_order));
@@ -71,8 +90,11 @@ pub fn execute<'v>(
 pub(crate) struct Matcher(scim_filter::CompiledFilter);
 
 impl Matcher {
-    fn matches(&self, resource: &Value) -> bool {
-        self.0.matches(resource)
+    fn matches(&self, resource: &impl Candidate) -> bool {
+        match resource.packed() {
+            Some(packed) => self.0.matches_packed(packed),
+            None => self.0.matches(resource.value()),
+        }
     }
 }
 
