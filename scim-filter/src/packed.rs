@@ -14,17 +14,17 @@
 //! |-----|-------|-------------|
 //! | 0, 1, 2 | `null`, `false`, `true` | nothing |
 //! | 3, 4, 5 | an `i64`, a `u64`, an `f64` number | 8 bytes, little-endian |
-//! | 6 | a string | its length (varint), its UTF-8 bytes |
-//! | 7 | an array | the byte length of its elements (varint), the elements |
-//! | 8 | an object | the byte length of the rest (varint), the number of members (varint), a directory, the members |
+//! | 6 | a string | its byte length, its UTF-8 bytes |
+//! | 7 | an array | the byte length of its elements, the elements |
+//! | 8 | an object | the byte length of the rest, the number of members, a directory, the members |
 //!
 //! An object's directory holds, per member, the key's byte length and
 //! the offset of the member's value within the members (both `u32`,
 //! little-endian) and the key's first four bytes in ASCII lower case;
 //! each member is its key's bytes followed by its value. Looking a key up
 //! scans the directory, twelve bytes per member, and reads a key only
-//! when its length and first bytes match. Varints are LEB128: seven bits per
-//! byte, low bits first. A value whose parts pass 4 GiB does not fit the
+//! when its length and first bytes match. Lengths and counts are `u32`,
+//! little-endian: fixed widths keep reading a header free of branches. A value whose parts pass 4 GiB does not fit the
 //! directory's offsets: its members read as absent.
 
 use serde_json::{Map, Number, Value};
@@ -128,29 +128,28 @@ fn encode(value: &Value, out: &mut Vec<u8>) {
         }
         Value::String(s) => {
             out.push(STR);
-            put_varint(out, s.len());
+            put_u32(out, s.len());
             out.extend_from_slice(s.as_bytes());
         }
         Value::Array(items) => {
             out.push(ARR);
-            let body = out.len();
+            let body = reserve_u32(out);
             for item in items {
                 encode(item, out);
             }
-            prefix_length(out, body);
+            fill_length(out, body);
         }
         Value::Object(members) => {
             out.push(OBJ);
-            let body = out.len();
-            put_varint(out, members.len());
+            let body = reserve_u32(out);
+            put_u32(out, members.len());
             let dir = out.len();
             out.resize(dir + DIR_ENTRY * members.len(), 0);
             let data = out.len();
             for (i, (key, v)) in members.iter().enumerate() {
                 out.extend_from_slice(key.as_bytes());
                 let entry = dir + DIR_ENTRY * i;
-                let [len, at] =
-                    [key.len(), out.len() - data].map(|n| u32::try_from(n).unwrap_or(u32::MAX));
+                let [len, at] = [key.len(), out.len() - data].map(to_u32);
                 if let Some(slot) = out.get_mut(entry..entry + DIR_ENTRY) {
                     slot[..4].copy_from_slice(&len.to_le_bytes());
                     slot[4..8].copy_from_slice(&at.to_le_bytes());
@@ -158,44 +157,40 @@ fn encode(value: &Value, out: &mut Vec<u8>) {
                 }
                 encode(v, out);
             }
-            prefix_length(out, body);
+            fill_length(out, body);
         }
     }
 }
 
-/// Inserts the length of `out[body..]` before it.
-fn prefix_length(out: &mut Vec<u8>, body: usize) {
-    let mut len = Vec::with_capacity(5);
-    put_varint(&mut len, out.len() - body);
-    out.splice(body..body, len);
+/// A length as stored; past 4 GiB it saturates, and reading the value
+/// then fails (see the module documentation).
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-fn put_varint(out: &mut Vec<u8>, mut n: usize) {
-    while n >= 0x80 {
-        // Truncation keeps the low seven bits, which is the point.
-        out.push((n as u8 & 0x7f) | 0x80);
-        n >>= 7;
+fn put_u32(out: &mut Vec<u8>, n: usize) {
+    out.extend_from_slice(&to_u32(n).to_le_bytes());
+}
+
+/// Makes room for a length and returns where the measured part starts.
+fn reserve_u32(out: &mut Vec<u8>) -> usize {
+    out.extend_from_slice(&[0; 4]);
+    out.len()
+}
+
+/// Writes the length of `out[body..]` into the room before it.
+fn fill_length(out: &mut Vec<u8>, body: usize) {
+    let len = to_u32(out.len() - body).to_le_bytes();
+    if let Some(slot) = body.checked_sub(4).and_then(|at| out.get_mut(at..body)) {
+        slot.copy_from_slice(&len);
     }
-    out.push(n as u8);
 }
 
-/// Reads a varint from the front of `b`: its value and the rest.
+/// Reads a `u32` from the front of `b`: its value and the rest.
 #[inline]
-fn varint(b: &[u8]) -> Option<(usize, &[u8])> {
-    let (&first, rest) = b.split_first()?;
-    if first < 0x80 {
-        return Some((usize::from(first), rest));
-    }
-    let mut n = usize::from(first & 0x7f);
-    let mut shift = 7;
-    for (i, &byte) in rest.iter().enumerate() {
-        n |= usize::from(byte & 0x7f).checked_shl(shift)?;
-        if byte < 0x80 {
-            return Some((n, &rest[i + 1..]));
-        }
-        shift += 7;
-    }
-    None
+fn read_u32(b: &[u8]) -> Option<(usize, &[u8])> {
+    let (head, rest) = b.split_first_chunk::<4>()?;
+    Some((u32::from_le_bytes(*head) as usize, rest))
 }
 
 /// One packed value, decoded as far as its header.
@@ -330,20 +325,13 @@ pub(crate) fn split(b: &[u8]) -> Option<(Item<'_>, &[u8])> {
         U64 => eight(rest).map(|(x, r)| (Item::U64(u64::from_le_bytes(x)), r))?,
         F64 => eight(rest).map(|(x, r)| (Item::F64(f64::from_le_bytes(x)), r))?,
         STR | ARR | OBJ => {
-            let (len, rest) = match rest.split_first() {
-                // Most lengths fit in one byte.
-                Some((&n, rest)) if n < 0x80 => (usize::from(n), rest),
-                _ => varint(rest)?,
-            };
+            let (len, rest) = read_u32(rest)?;
             let (body, rest) = take(rest, len)?;
             let item = match tag {
                 STR => Item::Str(body),
                 ARR => Item::Arr(body),
                 _ => {
-                    let (count, members) = match body.split_first() {
-                        Some((&n, members)) if n < 0x80 => (usize::from(n), members),
-                        _ => varint(body)?,
-                    };
+                    let (count, members) = read_u32(body)?;
                     let (dir, data) = take(members, count.checked_mul(DIR_ENTRY)?)?;
                     Item::Obj(Obj { dir, data })
                 }
@@ -363,11 +351,21 @@ pub(crate) fn elements(mut b: &[u8]) -> impl Iterator<Item = Item<'_>> {
     })
 }
 
-/// Byte equality of two equally long short strings, inline: keys are a
-/// few bytes, where a call to `memcmp` costs more than the comparison.
+/// Byte equality for keys: those up to 16 bytes (every SCIM attribute
+/// name) compare as two overlapping words instead of byte by byte.
 #[inline]
 fn same_bytes(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+    fn words<const N: usize>(x: &[u8]) -> Option<([u8; N], [u8; N])> {
+        Some((*x.first_chunk::<N>()?, *x.last_chunk::<N>()?))
+    }
+    if a.len() != b.len() {
+        return false;
+    }
+    match a.len() {
+        4..=8 => words::<4>(a) == words::<4>(b),
+        9..=16 => words::<8>(a) == words::<8>(b),
+        _ => a == b,
+    }
 }
 
 impl Item<'_> {
@@ -420,26 +418,6 @@ mod tests {
             json!({"a": [1, {"b": null}], "long": "x".repeat(100_000)}),
         ] {
             assert_eq!(PackedValue::new(&v).to_value(), v);
-        }
-    }
-
-    #[test]
-    fn varints_round_trip() {
-        for n in [
-            0,
-            1,
-            127,
-            128,
-            255,
-            16_383,
-            16_384,
-            usize::MAX >> 1,
-            usize::MAX,
-        ] {
-            let mut out = Vec::new();
-            put_varint(&mut out, n);
-            out.push(0xAA);
-            assert_eq!(varint(&out), Some((n, &[0xAA][..])), "{n}");
         }
     }
 

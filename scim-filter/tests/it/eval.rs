@@ -762,9 +762,22 @@ mod packed {
     fn scalar() -> impl Strategy<Value = Value> {
         prop_oneof![
             prop::sample::select(vec![
-                "bjensen", "BJensen", "jim", "J", "", "Zoë", "\u{212A}elvin", "\u{130}stanbul",
-                "ka@example.com", "x@EXAMPLE.COM", "work", "Work", "home",
-                "2011-05-13T04:42:34Z", "2030-01-01T00:00:00+02:00", "not a date",
+                "bjensen",
+                "BJensen",
+                "jim",
+                "J",
+                "",
+                "Zoë",
+                "\u{212A}elvin",
+                "\u{130}stanbul",
+                "ka@example.com",
+                "x@EXAMPLE.COM",
+                "work",
+                "Work",
+                "home",
+                "2011-05-13T04:42:34Z",
+                "2030-01-01T00:00:00+02:00",
+                "not a date",
             ])
             .prop_map(Value::from),
             any::<i64>().prop_map(Value::from),
@@ -776,10 +789,27 @@ mod packed {
 
     fn key() -> impl Strategy<Value = String> {
         prop::sample::select(vec![
-            "userName", "USERNAME", "username", "title", "active", "emails", "Emails", "value",
-            "VALUE", "type", "primary", "name", "familyName", "givenName", "meta", "lastModified",
-            "x509Certificates", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
-            "employeeNumber", "manager", "displayName",
+            "userName",
+            "USERNAME",
+            "username",
+            "title",
+            "active",
+            "emails",
+            "Emails",
+            "value",
+            "VALUE",
+            "type",
+            "primary",
+            "name",
+            "familyName",
+            "givenName",
+            "meta",
+            "lastModified",
+            "x509Certificates",
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
+            "employeeNumber",
+            "manager",
+            "displayName",
         ])
         .prop_map(str::to_owned)
     }
