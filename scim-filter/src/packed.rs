@@ -179,7 +179,7 @@ fn reserve_u32(out: &mut Vec<u8>) -> usize {
 }
 
 /// Writes the length of `out[body..]` into the room before it.
-fn fill_length(out: &mut Vec<u8>, body: usize) {
+fn fill_length(out: &mut [u8], body: usize) {
     let len = to_u32(out.len() - body).to_le_bytes();
     if let Some(slot) = body.checked_sub(4).and_then(|at| out.get_mut(at..body)) {
         slot.copy_from_slice(&len);
