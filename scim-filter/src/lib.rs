@@ -97,8 +97,8 @@
 mod ast;
 mod display;
 mod error;
-mod eval;
-mod packed;
+pub mod eval;
+pub mod packed;
 mod parse;
 mod schema;
 pub mod sql;
