@@ -27,7 +27,9 @@
 //! little-endian: fixed widths keep reading a header free of branches. A value whose parts pass 4 GiB does not fit the
 //! directory's offsets: its members read as absent.
 
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
+use std::ops::Range;
 
 const NULL: u8 = 0;
 const FALSE: u8 = 1;
@@ -79,6 +81,42 @@ impl PackedValue {
         PackedValue {
             bytes: out.into_boxed_slice(),
         }
+    }
+
+    /// Packs the JSON text `json` without building a `serde_json::Value`
+    /// first: the same bytes as `PackedValue::new` of the value
+    /// `serde_json::from_slice` reads, duplicate keys included (the last
+    /// one wins), and the same errors, trailing characters and nesting
+    /// past serde_json's depth limit among them.
+    ///
+    /// ```
+    /// use scim_filter::PackedValue;
+    /// use serde_json::json;
+    ///
+    /// let packed = PackedValue::from_json_slice(br#"{"b": [1, -2.5], "a": "x", "a": null}"#)?;
+    /// assert_eq!(packed, PackedValue::new(&json!({"a": null, "b": [1, -2.5]})));
+    /// assert!(PackedValue::from_json_slice(b"{} x").is_err());
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn from_json_slice(json: &[u8]) -> Result<PackedValue, serde_json::Error> {
+        let mut packer = Packer {
+            // Packed text is usually a little longer than the JSON.
+            out: Vec::with_capacity(json.len() + json.len() / 2 + 16),
+            // Room for a resource's worth of members without regrowing.
+            members: Vec::with_capacity(32),
+            dir: Vec::with_capacity(4 + DIR_ENTRY * 32),
+            sorted: Vec::new(),
+        };
+        // Checking the whole text's UTF-8 at once is cheaper than string
+        // by string, as `from_slice` does; invalid text still goes through
+        // `from_slice`, for its error.
+        match std::str::from_utf8(json) {
+            Ok(text) => packer.run(serde_json::Deserializer::from_str(text))?,
+            Err(_) => packer.run(serde_json::Deserializer::from_slice(json))?,
+        }
+        Ok(PackedValue {
+            bytes: packer.out.into_boxed_slice(),
+        })
     }
 
     /// The value back as a `serde_json::Value`, equal to the one packed.
@@ -159,6 +197,214 @@ fn encode(value: &Value, out: &mut Vec<u8>) {
             }
             fill_length(out, body);
         }
+    }
+}
+
+/// Packs JSON text as serde reads it, into `out`, in the layout `encode`
+/// writes.
+///
+/// An object's members arrive in document order, possibly repeated, while
+/// the layout wants them sorted by key bytes, deduplicated, behind their
+/// directory. So its members are written first, each noted in `members`
+/// (a stack shared by all open objects); when the object closes, its
+/// directory is built from the notes and inserted in front of them, and
+/// the members are rewritten in order only when they were not in order
+/// already.
+struct Packer {
+    out: Vec<u8>,
+    members: Vec<Member>,
+    /// Scratch for the directory being built.
+    dir: Vec<u8>,
+    /// Scratch for members being put in order.
+    sorted: Vec<u8>,
+}
+
+/// Where one object member was written in `Packer::out`.
+struct Member {
+    key: Range<usize>,
+    /// The end of its value.
+    end: usize,
+}
+
+impl Packer {
+    /// Writes the directory of the object whose members start at `data`
+    /// and were noted from `members[first..]`, reordering them if needed.
+    fn close_object(&mut self, data: usize, first: usize) {
+        let Packer {
+            out,
+            members,
+            dir,
+            sorted,
+        } = self;
+        let mine = members.get_mut(first..).unwrap_or_default();
+        let in_order = mine
+            .windows(2)
+            .all(|w| out.get(w[0].key.clone()) < out.get(w[1].key.clone()));
+        dir.clear();
+        if in_order {
+            put_u32(dir, mine.len());
+            for m in mine.iter() {
+                let key = out.get(m.key.clone()).unwrap_or_default();
+                push_entry(dir, key, m.key.end.saturating_sub(data));
+            }
+            // Move the members up and write the directory in front: one
+            // memmove (`Vec::splice` copies byte by byte).
+            let end = out.len();
+            out.resize(end + dir.len(), 0);
+            out.copy_within(data..end, data + dir.len());
+            if let Some(slot) = out.get_mut(data..data + dir.len()) {
+                slot.copy_from_slice(dir);
+            }
+        } else {
+            // Stable: of equal keys, the last written stays last.
+            mine.sort_by(|a, b| out.get(a.key.clone()).cmp(&out.get(b.key.clone())));
+            let mine = &*mine;
+            let key = |m: &Member| out.get(m.key.clone()).unwrap_or_default();
+            let kept = |i: usize| match (mine.get(i), mine.get(i + 1)) {
+                (Some(m), Some(next)) => key(m) != key(next),
+                _ => true,
+            };
+            let count = (0..mine.len()).filter(|&i| kept(i)).count();
+            put_u32(dir, count);
+            sorted.clear();
+            for (i, m) in mine.iter().enumerate() {
+                if kept(i) {
+                    let k = key(m);
+                    sorted.extend_from_slice(k);
+                    push_entry(dir, k, sorted.len());
+                    sorted.extend_from_slice(out.get(m.key.end..m.end).unwrap_or_default());
+                }
+            }
+            out.truncate(data);
+            out.extend_from_slice(dir);
+            out.extend_from_slice(sorted);
+        }
+        members.truncate(first);
+    }
+}
+
+impl Packer {
+    /// Packs the one value `de` reads, which must be all of its text.
+    fn run<'de, R: serde_json::de::Read<'de>>(
+        &mut self,
+        mut de: serde_json::Deserializer<R>,
+    ) -> Result<(), serde_json::Error> {
+        self.deserialize(&mut de)?;
+        de.end()
+    }
+}
+
+/// Appends the directory entry of `key`, whose value starts `at` bytes
+/// into the members.
+fn push_entry(dir: &mut Vec<u8>, key: &[u8], at: usize) {
+    put_u32(dir, key.len());
+    put_u32(dir, at);
+    dir.extend_from_slice(&key_prefix(key));
+}
+
+impl<'de> DeserializeSeed<'de> for &mut Packer {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for &mut Packer {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_unit<E>(self) -> Result<(), E> {
+        self.out.push(NULL);
+        Ok(())
+    }
+
+    fn visit_bool<E>(self, b: bool) -> Result<(), E> {
+        self.out.push(if b { TRUE } else { FALSE });
+        Ok(())
+    }
+
+    fn visit_i64<E>(self, i: i64) -> Result<(), E> {
+        // As `Value` does: a non-negative integer is a `u64`.
+        self.out.push(if i < 0 { I64 } else { U64 });
+        self.out.extend_from_slice(&i.to_le_bytes());
+        Ok(())
+    }
+
+    fn visit_u64<E>(self, u: u64) -> Result<(), E> {
+        self.out.push(U64);
+        self.out.extend_from_slice(&u.to_le_bytes());
+        Ok(())
+    }
+
+    fn visit_f64<E>(self, f: f64) -> Result<(), E> {
+        // As `Value` does: a number that is not finite reads as null.
+        if f.is_finite() {
+            self.out.push(F64);
+            self.out.extend_from_slice(&f.to_le_bytes());
+        } else {
+            self.out.push(NULL);
+        }
+        Ok(())
+    }
+
+    fn visit_str<E>(self, s: &str) -> Result<(), E> {
+        self.out.push(STR);
+        put_u32(&mut self.out, s.len());
+        self.out.extend_from_slice(s.as_bytes());
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        self.out.push(ARR);
+        let body = reserve_u32(&mut self.out);
+        while seq.next_element_seed(&mut *self)?.is_some() {}
+        fill_length(&mut self.out, body);
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        self.out.push(OBJ);
+        let body = reserve_u32(&mut self.out);
+        let data = self.out.len();
+        let first = self.members.len();
+        let mut start = data;
+        while map.next_key_seed(KeySeed(&mut self.out))?.is_some() {
+            let key = start..self.out.len();
+            map.next_value_seed(&mut *self)?;
+            start = self.out.len();
+            self.members.push(Member { key, end: start });
+        }
+        self.close_object(data, first);
+        fill_length(&mut self.out, body);
+        Ok(())
+    }
+}
+
+/// Writes an object key's bytes, unescaped, to the end of the buffer.
+struct KeySeed<'a>(&'a mut Vec<u8>);
+
+impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeySeed<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an object key")
+    }
+
+    fn visit_str<E>(self, s: &str) -> Result<(), E> {
+        self.0.extend_from_slice(s.as_bytes());
+        Ok(())
     }
 }
 

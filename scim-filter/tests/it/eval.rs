@@ -883,3 +883,170 @@ fn characters_folding_to_ascii_match_ascii_literals() {
         ],
     );
 }
+
+mod packed_from_json {
+    //! `PackedValue::from_json_slice` packs JSON text into the same bytes
+    //! as `PackedValue::new` of the `Value` serde_json reads from it, and
+    //! fails where serde_json fails.
+
+    use super::*;
+    use proptest::prelude::*;
+
+    /// What serde_json reads from `text`, packed.
+    fn via_value(text: &str) -> PackedValue {
+        PackedValue::new(&serde_json::from_str::<Value>(text).unwrap())
+    }
+
+    #[track_caller]
+    fn same(text: &str) {
+        assert_eq!(
+            PackedValue::from_json_slice(text.as_bytes()).unwrap(),
+            via_value(text),
+            "{text}"
+        );
+    }
+
+    fn scalar() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            any::<String>().prop_map(Value::from),
+            "[a-c\"\\\\\n\u{0}é☃😀]{0,6}".prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            any::<u64>().prop_map(Value::from),
+            any::<f64>().prop_map(Value::from),
+            (-1e6f64..1e6).prop_map(Value::from),
+            any::<bool>().prop_map(Value::from),
+            Just(Value::Null),
+        ]
+    }
+
+    /// Short keys, so objects share prefixes and (in text) repeat keys.
+    fn key() -> impl Strategy<Value = String> {
+        prop_oneof!["[aAbB]{0,3}", "[a-zA-Z]{4,9}", any::<String>()]
+    }
+
+    fn value() -> impl Strategy<Value = Value> {
+        scalar().prop_recursive(4, 64, 8, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..5).prop_map(Value::from),
+                prop::collection::btree_map(key(), inner, 0..8)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn packs_what_new_packs(v in value()) {
+            let text = serde_json::to_vec(&v).unwrap();
+            prop_assert_eq!(PackedValue::from_json_slice(&text).unwrap(), PackedValue::new(&v));
+            let pretty = serde_json::to_vec_pretty(&v).unwrap();
+            prop_assert_eq!(PackedValue::from_json_slice(&pretty).unwrap(), PackedValue::new(&v));
+        }
+
+        /// Objects written by hand: keys in any order, repeated.
+        #[test]
+        fn unsorted_and_repeated_keys_pack_as_value_reads_them(
+            members in prop::collection::vec((key(), value()), 0..10)
+        ) {
+            let text = format!(
+                "{{{}}}",
+                members
+                    .iter()
+                    .map(|(k, v)| format!("{}:{v}", Value::from(k.as_str())))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            );
+            prop_assert_eq!(
+                PackedValue::from_json_slice(text.as_bytes()).unwrap(),
+                via_value(&text)
+            );
+        }
+
+        #[test]
+        fn any_bytes_are_an_error_or_what_value_reads(bytes in prop::collection::vec(any::<u8>(), 0..32)) {
+            match serde_json::from_slice::<Value>(&bytes) {
+                Ok(v) => prop_assert_eq!(PackedValue::from_json_slice(&bytes).unwrap(), PackedValue::new(&v)),
+                Err(_) => prop_assert!(PackedValue::from_json_slice(&bytes).is_err()),
+            }
+        }
+    }
+
+    #[test]
+    fn the_last_of_repeated_keys_wins() {
+        let packed = PackedValue::from_json_slice(br#"{"a":1,"a":2}"#).unwrap();
+        assert_eq!(packed, PackedValue::new(&json!({"a": 2})));
+        same(r#"{"b":1,"a":[],"b":{"x":1,"x":null},"a":"last"}"#);
+    }
+
+    #[test]
+    fn keys_in_any_order() {
+        let packed =
+            PackedValue::from_json_slice(br#"{"userName":"b","active":true,"Zeta":0}"#).unwrap();
+        assert_eq!(
+            packed,
+            PackedValue::new(&json!({"Zeta": 0, "active": true, "userName": "b"}))
+        );
+        same(
+            r#"{"name":{"givenName":"B","familyName":"J"},"emails":[{"value":"x","type":"work"}]}"#,
+        );
+    }
+
+    #[test]
+    fn escapes_in_keys_and_strings() {
+        same(r#"{"a\"b":"q\"uote","\u00e9t\u00E9":"\ud83d\ude00","\\":"\n\t\/","":""}"#);
+        same(r#"{"\u0061":1,"a":2}"#);
+    }
+
+    #[test]
+    fn numbers() {
+        for text in [
+            "0",
+            "-0",
+            "18446744073709551615",
+            "18446744073709551616",
+            "-9223372036854775808",
+            "-9223372036854775809",
+            "9223372036854775807",
+            "-1",
+            "1.5",
+            "-2.5e-300",
+            "1e308",
+            "1E2",
+            "0.1",
+            "[1, -1, 1.0, -1.0, 12345678901234567890]",
+        ] {
+            same(text);
+        }
+        assert!(PackedValue::from_json_slice(b"1e400").is_err());
+    }
+
+    #[test]
+    fn invalid_json_is_an_error() {
+        let deep = "[".repeat(10_000);
+        for text in [
+            "",
+            " ",
+            "{",
+            "{\"a\"}",
+            "{\"a\":}",
+            "{\"a\":1,}",
+            "[1,]",
+            "{} x",
+            "{}{}",
+            "1 2",
+            "nul",
+            "\"\\x\"",
+            "\"\\ud800\"",
+            "{1:2}",
+            deep.as_str(),
+        ] {
+            assert!(serde_json::from_str::<Value>(text).is_err(), "{text:?}");
+            assert!(
+                PackedValue::from_json_slice(text.as_bytes()).is_err(),
+                "{text:?}"
+            );
+        }
+        assert!(PackedValue::from_json_slice(b"\"\xff\"").is_err());
+        same(" {\"a\" : [ ] } \n");
+    }
+}
