@@ -45,6 +45,9 @@ impl Needles {
             Needles::Text(t) => {
                 contains_ascii_ci(raw, t)
                     || (t.iter().any(|b| matches!(b, b'k' | b'i'))
+                        // Most documents are ASCII: one quick pass rules
+                        // both exceptions out.
+                        && !raw.is_ascii()
                         && (contains(raw, KELVIN) || contains(raw, DOTTED_I)))
             }
             Needles::All(a, b) => a.admits(raw) && b.admits(raw),
@@ -117,24 +120,52 @@ fn is_text(path: &AttrPath, schema: &ResourceSchema<'_>, within: Option<&Attribu
 }
 
 /// Whether `hay` contains `needle` (lower-case ASCII) in any ASCII case.
+///
+/// Most of a document holds no candidate first byte, so the scan tests
+/// eight bytes at a time (as one `u64`) for one and looks closer only at
+/// words that hold one. Setting bit 5 of every byte folds ASCII case; it
+/// also lets a few non-letters through (`@` reads as a backtick), which the
+/// closer look turns away.
 fn contains_ascii_ci(hay: &[u8], needle: &[u8]) -> bool {
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
+    const CASE: u64 = u64::from_le_bytes([0x20; 8]);
     let Some((&first, rest)) = needle.split_first() else {
         return true;
     };
     let upper = first.to_ascii_uppercase();
-    if hay.len() < needle.len() {
+    let Some(last_start) = hay.len().checked_sub(needle.len()) else {
         return false;
-    }
-    let last_start = hay.len() - needle.len();
-    let mut i = 0;
-    while i <= last_start {
-        let b = hay[i];
-        if (b == first || b == upper) && hay[i + 1..i + needle.len()].eq_ignore_ascii_case(rest) {
+    };
+    let starts = hay.get(..=last_start).unwrap_or_default();
+    let found_at = |i: usize, b: u8| {
+        (b == first || b == upper)
+            && hay
+                .get(i + 1..i + needle.len())
+                .is_some_and(|w| w.eq_ignore_ascii_case(rest))
+    };
+    let pattern = ONES * u64::from(first | 0x20);
+    let mut words = starts.chunks_exact(8);
+    let mut base = 0;
+    for word in &mut words {
+        let Ok(bytes) = <[u8; 8]>::try_from(word) else {
+            continue;
+        };
+        // A zero byte in `v` is a candidate; this is the classic test
+        // for whether a word holds one.
+        let v = (u64::from_le_bytes(bytes) | CASE) ^ pattern;
+        if v.wrapping_sub(ONES) & !v & HIGHS != 0
+            && word.iter().enumerate().any(|(j, &b)| found_at(base + j, b))
+        {
             return true;
         }
-        i += 1;
+        base += 8;
     }
-    false
+    words
+        .remainder()
+        .iter()
+        .enumerate()
+        .any(|(j, &b)| found_at(base + j, b))
 }
 
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
@@ -204,6 +235,36 @@ mod tests {
             r#"title co "x" or title pr"#,
         ] {
             assert_eq!(of(f), None, "{f}");
+        }
+    }
+
+    #[test]
+    fn the_chunked_scan_finds_what_a_plain_scan_finds() {
+        let plain = |hay: &[u8], needle: &[u8]| {
+            hay.windows(needle.len())
+                .any(|w| w.eq_ignore_ascii_case(needle))
+        };
+        for needle in ["a", "gu", "guide", "x@y.z-1", "`", "@", "0123456789abcdefg"] {
+            for (len, filler) in (0..40).flat_map(|n| [(n, b'.'), (n, b'`'), (n, b'@')]) {
+                for at in 0..len {
+                    let mut hay = vec![filler; len];
+                    for (i, b) in needle.bytes().enumerate() {
+                        if let Some(h) = hay.get_mut(at + i) {
+                            *h = if i % 2 == 0 {
+                                b.to_ascii_uppercase()
+                            } else {
+                                b
+                            };
+                        }
+                    }
+                    assert_eq!(
+                        contains_ascii_ci(&hay, needle.as_bytes()),
+                        plain(&hay, needle.as_bytes()),
+                        "{needle} in {:?}",
+                        String::from_utf8_lossy(&hay)
+                    );
+                }
+            }
         }
     }
 

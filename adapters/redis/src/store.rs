@@ -13,7 +13,7 @@ use scim_core::query::{execute, ListPage, ListQuery};
 use scim_core::schema::ResourceSchema;
 use scim_core::store::{stored_id, unique_attrs, ResourceStore, StoreError};
 use scim_core::ScimError;
-use scim_filter::fold_case;
+use scim_filter::{fold_case, CompiledFilter, PackedValue};
 use serde_json::Value;
 use std::sync::Arc;
 use std::time::Duration;
@@ -292,14 +292,24 @@ impl RedisStore {
     }
 
     /// A list over every resource of the type: ids in creation order, read
-    /// in batches, each batch filtered as it arrives so only matches are
-    /// kept; then sorted and paged.
+    /// in batches, each text the needles admit packed and tested as it
+    /// arrives, so only matches become `Value`s (for an unsorted list,
+    /// only the page's); then sorted and paged.
     async fn list_scan(
         &self,
         keys: &Keys,
         schema: &ResourceSchema<'_>,
         query: &ListQuery,
     ) -> Result<ListPage, StoreError> {
+        let q = |e: ScimError| StoreError::Query(e);
+        // Reject a bad filter or sortBy before any I/O, as `execute` would.
+        execute(schema, std::iter::empty::<&Value>(), query).map_err(q)?;
+        let filter = query
+            .filter
+            .as_ref()
+            .map(|f| CompiledFilter::compile(f, schema))
+            .transpose()
+            .map_err(|e| q(ScimError::invalid_filter(e.to_string())))?;
         let ids: Vec<String> = redis::cmd("ZRANGE")
             .arg(keys.order())
             .arg(0)
@@ -311,23 +321,21 @@ impl RedisStore {
         let mut batches = std::pin::pin!(self.raw_batches(&rkeys));
         let needles = query.filter.as_ref().and_then(|f| Needles::of(f, schema));
         let needles = needles.as_ref();
-        let q = |e: ScimError| StoreError::Query(e);
         if query.sort_by.is_some() {
-            let only_filter = ListQuery {
-                filter: query.filter.clone(),
-                sort_by: None,
-                start_index: 1,
-                count: usize::MAX,
-                ..ListQuery::default()
-            };
             let mut matched = Vec::new();
             while let Some(batch) = batches.next().await {
-                let docs = parse_admitted(batch, needles)?;
-                matched.extend(
-                    execute(schema, docs.iter(), &only_filter)
-                        .map_err(q)?
-                        .resources,
-                );
+                let (keys, raw) = batch?;
+                for (key, bytes) in admitted(&keys, &raw, needles) {
+                    match &filter {
+                        Some(f) => {
+                            let packed = pack(key, bytes)?;
+                            if f.matches_packed(&packed) {
+                                matched.push(packed.to_value());
+                            }
+                        }
+                        None => matched.push(parse(key, bytes)?),
+                    }
+                }
             }
             let sort_only = ListQuery {
                 filter: None,
@@ -340,17 +348,16 @@ impl RedisStore {
         let mut total = 0;
         let mut page = Vec::new();
         while let Some(batch) = batches.next().await {
-            let docs = parse_admitted(batch, needles)?;
-            let window = ListQuery {
-                filter: query.filter.clone(),
-                sort_by: None,
-                start_index: offset.saturating_sub(total) + 1,
-                count: query.count - page.len(),
-                ..ListQuery::default()
-            };
-            let part = execute(schema, docs.iter(), &window).map_err(q)?;
-            total += part.total_results;
-            page.extend(part.resources);
+            let (keys, raw) = batch?;
+            for (key, bytes) in admitted(&keys, &raw, needles) {
+                let packed = pack(key, bytes)?;
+                if filter.as_ref().is_none_or(|f| f.matches_packed(&packed)) {
+                    if total >= offset && page.len() < query.count {
+                        page.push(packed.to_value());
+                    }
+                    total += 1;
+                }
+            }
         }
         Ok(ListPage {
             resources: page,
@@ -401,24 +408,33 @@ async fn fetch_raw(mut conn: Conn, keys: Vec<String>) -> RawBatch {
     Ok((keys, raw))
 }
 
-/// Parses the values of a raw batch that `needles` admit.
-fn parse_admitted(batch: RawBatch, needles: Option<&Needles>) -> Result<Vec<Value>, StoreError> {
-    let (keys, raw) = batch?;
-    raw.iter()
-        .zip(&keys)
-        .filter_map(|(r, key)| {
-            let bytes = r.as_deref()?;
-            needles
-                .is_none_or(|n| n.admits(bytes))
-                .then(|| parse(key, bytes))
-        })
-        .collect()
+/// The keys and texts of a raw batch that `needles` admit, missing
+/// documents left out.
+fn admitted<'a>(
+    keys: &'a [String],
+    raw: &'a [Option<Vec<u8>>],
+    needles: Option<&'a Needles>,
+) -> impl Iterator<Item = (&'a str, &'a [u8])> {
+    keys.iter().zip(raw).filter_map(move |(key, r)| {
+        let bytes = r.as_deref()?;
+        needles
+            .is_none_or(|n| n.admits(bytes))
+            .then_some((key.as_str(), bytes))
+    })
+}
+
+/// Packs a stored document, for filtering.
+fn pack(key: &str, bytes: &[u8]) -> Result<PackedValue, StoreError> {
+    PackedValue::from_json_slice(bytes).map_err(|e| corrupt(key, e))
 }
 
 /// Parses a stored document.
 fn parse(key: &str, bytes: &[u8]) -> Result<Value, StoreError> {
-    serde_json::from_slice(bytes)
-        .map_err(|e| StoreError::Unavailable(format!("{key} does not hold a JSON document: {e}")))
+    serde_json::from_slice(bytes).map_err(|e| corrupt(key, e))
+}
+
+fn corrupt(key: &str, e: serde_json::Error) -> StoreError {
+    StoreError::Unavailable(format!("{key} does not hold a JSON document: {e}"))
 }
 
 /// What a write script answered.
