@@ -600,7 +600,7 @@ pub(crate) fn elements(mut b: &[u8]) -> impl Iterator<Item = Item<'_>> {
 /// Byte equality for keys: those up to 16 bytes (every SCIM attribute
 /// name) compare as two overlapping words instead of byte by byte.
 #[inline]
-fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     fn words<const N: usize>(x: &[u8]) -> Option<([u8; N], [u8; N])> {
         Some((*x.first_chunk::<N>()?, *x.last_chunk::<N>()?))
     }

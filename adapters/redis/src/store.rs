@@ -302,8 +302,6 @@ impl RedisStore {
         query: &ListQuery,
     ) -> Result<ListPage, StoreError> {
         let q = |e: ScimError| StoreError::Query(e);
-        // Reject a bad filter or sortBy before any I/O, as `execute` would.
-        execute(schema, std::iter::empty::<&Value>(), query).map_err(q)?;
         let filter = query
             .filter
             .as_ref()
@@ -614,6 +612,8 @@ impl ResourceStore for RedisStore {
         schema: &ResourceSchema<'_>,
         query: &ListQuery,
     ) -> Result<ListPage, StoreError> {
+        // Reject a bad filter or sortBy before any I/O.
+        execute(schema, std::iter::empty::<&Value>(), query).map_err(StoreError::Query)?;
         let keys = self.keys(tenant, schema);
         let Some(filter) = &query.filter else {
             if query.sort_by.is_none() {
@@ -621,8 +621,6 @@ impl ResourceStore for RedisStore {
             }
             return self.list_scan(&keys, schema, query).await;
         };
-        // Reject a bad filter or sortBy before any I/O.
-        execute(schema, std::iter::empty::<&Value>(), query).map_err(StoreError::Query)?;
         let Some(lookup) = Lookup::plan(filter, schema, &keys, &unique_attrs(schema)) else {
             return self.list_scan(&keys, schema, query).await;
         };

@@ -64,7 +64,7 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use crate::ast::{AttrPath, CompValue, CompareOp, Filter};
-use crate::packed::{self, Item, Key, PackedValue};
+use crate::packed::{self, same_bytes, Item, Key, PackedValue};
 use crate::schema::{AttrFacts, AttrType, SchemaFacts};
 
 /// A filter resolved against a schema, ready to run against resources.
@@ -354,14 +354,6 @@ pub(crate) fn member<'a>(obj: &'a Map<String, Value>, key: &str) -> Option<&'a V
         }
     }
     folded
-}
-
-/// Byte equality of two equally long short strings, inline: attribute
-/// names are a few bytes, where a call to `memcmp` costs more than the
-/// comparison.
-#[inline]
-fn same_bytes(a: &[u8], b: &[u8]) -> bool {
-    a.iter().zip(b).all(|(x, y)| x == y)
 }
 
 /// `pr`: not null, not `""`, not an array or object with nothing present.

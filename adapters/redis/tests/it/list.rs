@@ -225,3 +225,42 @@ async fn member_of_is_exact_over_a_folded_index() {
     assert_eq!(r[0]["displayName"], json!("both"));
     store.purge_tenant(&tenant).await.unwrap();
 }
+
+/// A filter or `sortBy` the schema rejects is a 400 query error on every
+/// list path (index lookup, scan, sort-only scan).
+#[tokio::test]
+async fn invalid_filters_and_sorts_are_query_errors() {
+    use scim_core::query::ListQuery;
+    use scim_core::store::StoreError;
+    let Some(store) = redis_store().await else {
+        return;
+    };
+    let tenant = fresh_tenant("invalid-query");
+    let schema = users();
+    seed(&store, &tenant, &[user("bjensen")]).await;
+    let filter = |f: &str| Some(scim_filter::parse_filter(f).unwrap());
+    let sort = |p: &str| Some(scim_filter::parse_attr_path(p).unwrap());
+    let cases = [
+        // Unknown attribute, alone (scan) and beside an indexed term.
+        (filter("nickname2 eq \"x\""), None),
+        (filter("userName eq \"bjensen\" and nickname2 pr"), None),
+        // An ordering comparison on a boolean.
+        (filter("active gt true"), None),
+        // Unknown sortBy, with and without a filter.
+        (None, sort("nickname2")),
+        (filter("userName pr"), sort("nickname2")),
+    ];
+    for (filter, sort_by) in cases {
+        let q = ListQuery {
+            filter,
+            sort_by,
+            ..ListQuery::default()
+        };
+        let r = store.list(&tenant, &schema, &q).await;
+        match r {
+            Err(StoreError::Query(e)) => assert_eq!(e.status(), 400, "{q:?}: {e}"),
+            other => panic!("{q:?}: {other:?}"),
+        }
+    }
+    store.purge_tenant(&tenant).await.unwrap();
+}
