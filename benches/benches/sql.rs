@@ -55,7 +55,26 @@ fn bench(c: &mut Criterion) {
         });
     }
     group.finish();
+    // The same against scim-core's registry, what a server compiles with:
+    // its facts are cached when schemas are registered and lent per path.
+    let registry = scim_core::Registry::with_builtins();
+    let Some(users) = registry.view("User") else {
+        panic!("the built-in registry has no User resource type");
+    };
     let all = filters();
+    let mut group = c.benchmark_group("sql_postgres_registry");
+    group.bench_function("rfc_example_17", |b| {
+        let (_, largest) = &all[all.len() - 1];
+        b.iter(|| compile_filter(black_box(largest), &users, &pg, 1))
+    });
+    group.bench_function("all_rfc_examples", |b| {
+        b.iter(|| {
+            for (_, filter) in &all {
+                let _ = black_box(compile_filter(black_box(filter), &users, &pg, 1));
+            }
+        })
+    });
+    group.finish();
     c.bench_function("sql_sqlite/all_rfc_examples", |b| {
         b.iter(|| {
             for (_, filter) in &all {

@@ -29,6 +29,8 @@
 //! # Quick start
 //!
 //! ```
+//! use std::borrow::Cow;
+//!
 //! use scim_filter::sql::{ColumnMapping, ColumnType, Flavor, SqlBuilder, SqlValue};
 //! use scim_filter::{parse_filter, AttrFacts, AttrType, CompiledFilter, ResolvedAttr, SchemaFacts};
 //! use serde_json::json;
@@ -48,7 +50,7 @@
 //! }
 //!
 //! impl SchemaFacts for Users {
-//!     fn resolve(&self, _urn: Option<&str>, name: &str) -> Option<ResolvedAttr> {
+//!     fn resolve(&self, _urn: Option<&str>, name: &str) -> Option<ResolvedAttr<'_>> {
 //!         let facts = match name.to_ascii_lowercase().as_str() {
 //!             "username" => string("userName"),
 //!             "emails" => AttrFacts {
@@ -59,7 +61,9 @@
 //!             },
 //!             _ => return None,
 //!         };
-//!         Some(ResolvedAttr { extension: None, facts })
+//!         // Facts derived on the fly are returned owned; a schema that
+//!         // keeps them ready lends them (`Cow::Borrowed`).
+//!         Some(ResolvedAttr { extension: None, facts: Cow::Owned(facts) })
 //!     }
 //! }
 //!

@@ -5,6 +5,8 @@
 //! registry; tests use a small one of their own) about each attribute a
 //! filter names, once, when the filter is compiled.
 
+use std::borrow::Cow;
+
 /// The data type of an attribute (RFC 7643 §2.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AttrType {
@@ -68,15 +70,20 @@ impl AttrFacts {
 }
 
 /// A top-level attribute as a resource stores it.
+///
+/// Both parts may borrow from the schema, so resolving a path (which the
+/// SQL compiler does for every attribute a filter names) copies nothing
+/// when the implementation keeps its facts ready; one that derives facts
+/// on the fly returns them owned.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ResolvedAttr {
+pub struct ResolvedAttr<'a> {
     /// `None` for attributes of the resource's core schema (and the common
     /// attributes `id`, `externalId`, `meta`), stored at the top level of
     /// the resource; `Some(urn)` for extension attributes, stored under
     /// the extension's URN key, spelled as the schema defines it.
-    pub extension: Option<String>,
+    pub extension: Option<Cow<'a, str>>,
     /// The attribute's facts.
-    pub facts: AttrFacts,
+    pub facts: Cow<'a, AttrFacts>,
 }
 
 /// Answers questions about the attributes of one resource type.
@@ -86,11 +93,11 @@ pub trait SchemaFacts {
     /// and the extensions of the resource type); without one, the core
     /// schema and the common attributes are searched. Returns `None` when
     /// no such attribute exists.
-    fn resolve(&self, urn: Option<&str>, name: &str) -> Option<ResolvedAttr>;
+    fn resolve(&self, urn: Option<&str>, name: &str) -> Option<ResolvedAttr<'_>>;
 }
 
 impl<T: SchemaFacts + ?Sized> SchemaFacts for &T {
-    fn resolve(&self, urn: Option<&str>, name: &str) -> Option<ResolvedAttr> {
+    fn resolve(&self, urn: Option<&str>, name: &str) -> Option<ResolvedAttr<'_>> {
         (**self).resolve(urn, name)
     }
 }

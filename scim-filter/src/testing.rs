@@ -7,6 +7,8 @@
 //! [`TEST_EXTENSION_URN`], whose integer, decimal and dateTime attributes
 //! let tests exercise types the core schemas lack.
 
+use std::borrow::Cow;
+
 use crate::schema::{AttrFacts, AttrType, ResolvedAttr, SchemaFacts};
 
 /// The core User schema URN.
@@ -210,7 +212,7 @@ fn find<'a>(attrs: &'a [AttrFacts], name: &str) -> Option<&'a AttrFacts> {
 }
 
 impl SchemaFacts for TestSchema {
-    fn resolve(&self, urn: Option<&str>, name: &str) -> Option<ResolvedAttr> {
+    fn resolve(&self, urn: Option<&str>, name: &str) -> Option<ResolvedAttr<'_>> {
         let core = || find(&self.core, name).or_else(|| find(&self.common, name));
         let (extension, facts) = match urn {
             None => (None, core()?),
@@ -220,12 +222,12 @@ impl SchemaFacts for TestSchema {
                     .extensions
                     .iter()
                     .find(|(ext, _)| ext.eq_ignore_ascii_case(urn))?;
-                (Some((*ext).to_owned()), find(attrs, name)?)
+                (Some(Cow::Borrowed(*ext)), find(attrs, name)?)
             }
         };
         Some(ResolvedAttr {
             extension,
-            facts: facts.clone(),
+            facts: Cow::Borrowed(facts),
         })
     }
 }
@@ -237,13 +239,13 @@ mod tests {
     #[test]
     fn resolves_core_common_and_extension_attributes() {
         let user = TestSchema::user();
-        let r = user.resolve(None, "USERNAME").map(|r| r.facts.name);
+        let r = user.resolve(None, "USERNAME").map(|r| r.facts.name.clone());
         assert_eq!(r.as_deref(), Some("userName"));
         assert!(user.resolve(None, "meta").is_some());
         assert!(user.resolve(Some(USER_URN), "name").is_some());
         let ext = user.resolve(Some(&ENTERPRISE_USER_URN.to_uppercase()), "employeenumber");
         assert_eq!(
-            ext.map(|r| (r.extension, r.facts.name)),
+            ext.map(|r| (r.extension.map(Cow::into_owned), r.facts.name.clone())),
             Some((
                 Some(ENTERPRISE_USER_URN.to_owned()),
                 "employeeNumber".to_owned()

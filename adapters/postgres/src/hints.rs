@@ -96,9 +96,9 @@ fn resolve(path: &AttrPath, schema: &impl SchemaFacts) -> Option<Target> {
         return None;
     }
     Some(Target {
-        ext: top.extension,
+        ext: top.extension.as_deref().map(str::to_owned),
         sub: sub.map(|s| s.name.clone()),
-        attr: top.facts.name,
+        attr: top.facts.name.clone(),
     })
 }
 
@@ -141,7 +141,7 @@ where
             inner(&vp.filter, &top.facts, &mut conjuncts);
             for (sub, op, lit) in conjuncts {
                 let t = Target {
-                    ext: top.extension.clone(),
+                    ext: top.extension.as_deref().map(str::to_owned),
                     attr: top.facts.name.clone(),
                     sub: Some(sub.to_owned()),
                 };

@@ -109,14 +109,14 @@ fn is_urn_colon_name(id: &str, urn: &str, name: &str) -> bool {
 struct ElementFacts<'a>(&'a Attribute);
 
 impl SchemaFacts for ElementFacts<'_> {
-    fn resolve(&self, urn: Option<&str>, name: &str) -> Option<ResolvedAttr> {
+    fn resolve(&self, urn: Option<&str>, name: &str) -> Option<ResolvedAttr<'_>> {
         if urn.is_some() {
             return None;
         }
         let sub = self.0.sub_attribute(name)?;
         Some(ResolvedAttr {
             extension: None,
-            facts: sub.facts(),
+            facts: std::borrow::Cow::Owned(sub.facts()),
         })
     }
 }

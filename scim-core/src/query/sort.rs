@@ -54,7 +54,7 @@ impl SortSpec {
                     ))
                 })?
                 .clone(),
-            (None, _) => top.clone(),
+            (None, _) => top.clone().into_owned(),
         };
         if leaf.ty == AttrType::Complex {
             return Err(ScimError::invalid_value(format!(
@@ -63,10 +63,10 @@ impl SortSpec {
             )));
         }
         Ok(SortSpec {
-            extension: resolved.extension,
+            extension: resolved.extension.map(|e| e.into_owned()),
             sub: (top.ty == AttrType::Complex).then(|| leaf.name.clone()),
             multi_valued: top.multi_valued,
-            name: top.name,
+            name: top.name.clone(),
             leaf,
         })
     }

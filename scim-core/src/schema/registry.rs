@@ -1,6 +1,11 @@
 //! [`Registry`]: the schemas and resource types a service provider serves,
 //! and [`ResourceSchema`], one resource type's view of them.
 
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
+use scim_filter::AttrFacts;
+
 use super::{Attribute, ResourceType, Schema};
 use crate::error::{Result, ScimError};
 
@@ -10,6 +15,12 @@ use crate::error::{Result, ScimError};
 #[derive(Debug, Clone, Default)]
 pub struct Registry {
     schemas: Vec<Schema>,
+    /// What filters need to know about each schema's attributes
+    /// (index-aligned with `schemas` and with each schema's attributes),
+    /// derived once when the schema is registered, so compiling a filter
+    /// or a sort borrows facts instead of rebuilding them. Registered
+    /// schemas are never handed out mutably, so these stay true.
+    facts: Vec<Vec<AttrFacts>>,
     resource_types: Vec<ResourceType>,
 }
 
@@ -24,7 +35,7 @@ impl Registry {
     pub fn with_builtins() -> Self {
         let mut r = Registry::new();
         for s in super::builtin::schemas() {
-            r.schemas.push(s);
+            r.push_schema(s);
         }
         for rt in super::builtin::resource_types() {
             r.resource_types.push(rt);
@@ -42,8 +53,14 @@ impl Registry {
                 schema.id
             )));
         }
-        self.schemas.push(schema);
+        self.push_schema(schema);
         Ok(())
+    }
+
+    fn push_schema(&mut self, schema: Schema) {
+        self.facts
+            .push(schema.attributes.iter().map(Attribute::facts).collect());
+        self.schemas.push(schema);
     }
 
     /// Adds a resource type. Its core schema and extensions must already be
@@ -140,6 +157,8 @@ impl Registry {
             core,
             extensions,
             common: super::builtin::common_attributes(),
+            registered: &self.schemas,
+            facts: &self.facts,
         })
     }
 }
@@ -166,6 +185,10 @@ pub struct ResourceSchema<'a> {
     pub extensions: Vec<(&'a Schema, bool)>,
     /// The common attributes (`id`, `externalId`, `meta`).
     pub common: &'static [Attribute],
+    /// The registry's schemas and their attributes' facts, for
+    /// [`scim_filter::SchemaFacts`].
+    registered: &'a [Schema],
+    facts: &'a [Vec<AttrFacts>],
 }
 
 impl<'a> ResourceSchema<'a> {
@@ -213,12 +236,109 @@ impl<'a> ResourceSchema<'a> {
     }
 }
 
+impl<'a> ResourceSchema<'a> {
+    /// The facts of a resolved attribute: borrowed from the registry's
+    /// cache, found by identity (a few pointer comparisons), and derived
+    /// afresh only for an attribute the cache does not hold.
+    fn facts_of(&self, loc: AttrLocation<'a>) -> Cow<'a, AttrFacts> {
+        let within = |attrs: &[Attribute], facts: &'a [AttrFacts]| {
+            let i = attrs.iter().position(|a| std::ptr::eq(a, loc.attribute))?;
+            facts.get(i)
+        };
+        let cached = within(self.common, common_facts()).or_else(|| {
+            let owner = loc.extension.unwrap_or(self.core);
+            let i = self
+                .registered
+                .iter()
+                .position(|s| std::ptr::eq(s, owner))?;
+            within(&owner.attributes, self.facts.get(i)?)
+        });
+        match cached {
+            Some(facts) => Cow::Borrowed(facts),
+            None => Cow::Owned(loc.attribute.facts()),
+        }
+    }
+}
+
+/// The facts of the common attributes, in [`super::common_attributes`]'s
+/// order.
+fn common_facts() -> &'static [AttrFacts] {
+    static FACTS: OnceLock<Vec<AttrFacts>> = OnceLock::new();
+    FACTS.get_or_init(|| {
+        super::builtin::common_attributes()
+            .iter()
+            .map(Attribute::facts)
+            .collect()
+    })
+}
+
 impl scim_filter::SchemaFacts for ResourceSchema<'_> {
-    fn resolve(&self, urn: Option<&str>, name: &str) -> Option<scim_filter::ResolvedAttr> {
+    fn resolve(&self, urn: Option<&str>, name: &str) -> Option<scim_filter::ResolvedAttr<'_>> {
         let loc = ResourceSchema::resolve(self, urn, name)?;
         Some(scim_filter::ResolvedAttr {
-            extension: loc.extension.map(|s| s.id.clone()),
-            facts: loc.attribute.facts(),
+            extension: loc.extension.map(|s| Cow::Borrowed(s.id.as_str())),
+            facts: self.facts_of(loc),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use scim_filter::SchemaFacts;
+
+    const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+
+    /// Resolving through the filter trait lends the registry's cached facts
+    /// (no copy) for core, common and extension attributes, and they say
+    /// what the attribute definitions say.
+    #[test]
+    fn filter_facts_are_borrowed_and_true_to_the_definitions() {
+        let registry = Registry::with_builtins();
+        let users = registry.view("User").expect("built-in User");
+        for (urn, name) in [
+            (None, "emails"),
+            (None, "USERNAME"),
+            (None, "meta"),
+            (None, "id"),
+            (Some("urn:ietf:params:scim:schemas:core:2.0:User"), "name"),
+            (Some(ENTERPRISE), "manager"),
+        ] {
+            let resolved = SchemaFacts::resolve(&users, urn, name).expect(name);
+            let loc = ResourceSchema::resolve(&users, urn, name).expect(name);
+            assert!(
+                matches!(resolved.facts, Cow::Borrowed(_)),
+                "{name} was derived, not lent"
+            );
+            assert_eq!(*resolved.facts, loc.attribute.facts(), "{name}");
+            assert_eq!(
+                resolved.extension.as_deref(),
+                loc.extension.map(|s| s.id.as_str())
+            );
+        }
+        assert!(SchemaFacts::resolve(&users, None, "manager").is_none());
+    }
+
+    /// A schema registered later gets its facts cached too.
+    #[test]
+    fn added_schemas_have_cached_facts() {
+        let mut registry = Registry::with_builtins();
+        let urn = "urn:example:params:scim:schemas:extension:badge:2.0:User";
+        let schema = super::super::SchemaBuilder::new(urn)
+            .attribute(Attribute::new(
+                "badgeNumber",
+                scim_filter::AttrType::Integer,
+            ))
+            .build()
+            .expect("valid schema");
+        registry.add_schema(schema).expect("new urn");
+        registry
+            .add_extension("User", urn, false)
+            .expect("registered");
+        let users = registry.view("User").expect("built-in User");
+        let resolved = SchemaFacts::resolve(&users, Some(urn), "badgenumber").expect("badge");
+        assert!(matches!(resolved.facts, Cow::Borrowed(_)));
+        assert_eq!(resolved.facts.name, "badgeNumber");
+        assert_eq!(resolved.facts.ty, scim_filter::AttrType::Integer);
     }
 }

@@ -577,7 +577,7 @@ impl<S: SchemaFacts> Compiler<'_, S> {
         };
         let name = Key::from(top.facts.name.as_str());
         let (sub, leaf) = match &path.sub_attr {
-            None => (None, top.facts),
+            None => (None, top.facts.into_owned()),
             Some(sub_name) => {
                 let Some(sub) = top.facts.sub_attribute(sub_name) else {
                     return Err(CompileError::UnknownSubAttribute {
@@ -590,7 +590,7 @@ impl<S: SchemaFacts> Compiler<'_, S> {
         };
         Ok(Resolved {
             path: Path {
-                ext: top.extension.map(Key::from),
+                ext: top.extension.as_deref().map(Key::from),
                 name,
                 sub,
             },

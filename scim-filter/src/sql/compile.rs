@@ -70,8 +70,8 @@ fn sub_index(facts: &AttrFacts, name: &str) -> Option<usize> {
         .position(|a| a.name.eq_ignore_ascii_case(name))
 }
 
-fn resolve<'a>(
-    schema: &impl SchemaFacts,
+fn resolve<'a, S: SchemaFacts>(
+    schema: &'a S,
     path: &'a AttrPath,
     scope: Option<&Scope<'a>>,
 ) -> Result<Resolved<'a>, SqlError> {
@@ -119,8 +119,8 @@ fn resolve<'a>(
         },
     };
     Ok(Resolved {
-        ext: top.extension.map(Cow::Owned),
-        top: Cow::Owned(top.facts),
+        ext: top.extension,
+        top: top.facts,
         sub,
         in_element: false,
         path,

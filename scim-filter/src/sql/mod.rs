@@ -80,6 +80,7 @@ mod mapping;
 mod postgres;
 mod sqlite;
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use serde_json::Number;
@@ -665,8 +666,8 @@ pub fn sort_target(path: &AttrPath, schema: &impl SchemaFacts) -> Result<SortTar
         ty: leaf.ty,
         case_exact: leaf.case_exact,
         multi_valued: top.multi_valued,
-        extension: resolved.extension,
-        attribute: top.name,
+        extension: resolved.extension.map(Cow::into_owned),
+        attribute: top.name.clone(),
     })
 }
 

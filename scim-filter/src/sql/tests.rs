@@ -310,16 +310,16 @@ fn errors_match_the_evaluator() {
 struct BadSchema;
 
 impl SchemaFacts for BadSchema {
-    fn resolve(&self, _urn: Option<&str>, name: &str) -> Option<ResolvedAttr> {
+    fn resolve(&self, _urn: Option<&str>, name: &str) -> Option<ResolvedAttr<'_>> {
         Some(ResolvedAttr {
             extension: None,
-            facts: AttrFacts {
+            facts: std::borrow::Cow::Owned(AttrFacts {
                 name: format!("{name}'--"),
                 ty: AttrType::String,
                 case_exact: false,
                 multi_valued: false,
                 sub_attributes: vec![],
-            },
+            }),
         })
     }
 }
