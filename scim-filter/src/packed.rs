@@ -24,8 +24,16 @@
 //! each member is its key's bytes followed by its value. Looking a key up
 //! scans the directory, twelve bytes per member, and reads a key only
 //! when its length and first bytes match. Lengths and counts are `u32`,
-//! little-endian: fixed widths keep reading a header free of branches. A value whose parts pass 4 GiB does not fit the
-//! directory's offsets: its members read as absent.
+//! little-endian: fixed widths keep reading a header free of branches. A
+//! value whose parts pass 4 GiB does not fit the directory's offsets: its
+//! members read as absent.
+//!
+//! Strings have two tags (6 and 9). A "plain" string (9) holds neither
+//! `İ` (U+0130) nor the Kelvin sign (U+212A), the only characters whose
+//! lower case contains ASCII, so matching it byte by byte against an
+//! ASCII literal, ignoring ASCII case, gives the final answer. That is
+//! decided once, when the string is packed, instead of by a scan at every
+//! comparison that misses.
 
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
@@ -40,6 +48,18 @@ const F64: u8 = 5;
 const STR: u8 = 6;
 const ARR: u8 = 7;
 const OBJ: u8 = 8;
+/// A plain string (see the module documentation).
+const PLAIN_STR: u8 = 9;
+
+/// The tag of a string with these bytes.
+#[inline]
+fn str_tag(s: &[u8]) -> u8 {
+    if crate::eval::ascii_decides(s) {
+        PLAIN_STR
+    } else {
+        STR
+    }
+}
 
 /// The bytes of one object directory entry: key length, value offset,
 /// key prefix.
@@ -165,7 +185,7 @@ fn encode(value: &Value, out: &mut Vec<u8>) {
             }
         }
         Value::String(s) => {
-            out.push(STR);
+            out.push(str_tag(s.as_bytes()));
             put_u32(out, s.len());
             out.extend_from_slice(s.as_bytes());
         }
@@ -352,7 +372,7 @@ impl<'de> Visitor<'de> for &mut Packer {
     }
 
     fn visit_str<E>(self, s: &str) -> Result<(), E> {
-        self.out.push(STR);
+        self.out.push(str_tag(s.as_bytes()));
         put_u32(&mut self.out, s.len());
         self.out.extend_from_slice(s.as_bytes());
         Ok(())
@@ -447,8 +467,9 @@ pub(crate) enum Item<'a> {
     I64(i64),
     U64(u64),
     F64(f64),
-    /// The UTF-8 bytes of a string.
-    Str(&'a [u8]),
+    /// The UTF-8 bytes of a string, and whether it is plain (see the
+    /// module documentation).
+    Str(&'a [u8], bool),
     /// The packed elements.
     Arr(&'a [u8]),
     /// A packed object.
@@ -570,11 +591,12 @@ pub(crate) fn split(b: &[u8]) -> Option<(Item<'_>, &[u8])> {
         I64 => eight(rest).map(|(x, r)| (Item::I64(i64::from_le_bytes(x)), r))?,
         U64 => eight(rest).map(|(x, r)| (Item::U64(u64::from_le_bytes(x)), r))?,
         F64 => eight(rest).map(|(x, r)| (Item::F64(f64::from_le_bytes(x)), r))?,
-        STR | ARR | OBJ => {
+        STR | PLAIN_STR | ARR | OBJ => {
             let (len, rest) = read_u32(rest)?;
             let (body, rest) = take(rest, len)?;
             let item = match tag {
-                STR => Item::Str(body),
+                STR => Item::Str(body, false),
+                PLAIN_STR => Item::Str(body, true),
                 ARR => Item::Arr(body),
                 _ => {
                     let (count, members) = read_u32(body)?;
@@ -631,7 +653,7 @@ fn decode(item: Item<'_>) -> Option<Value> {
         Item::Null => Value::Null,
         Item::Bool(b) => Value::Bool(b),
         Item::I64(_) | Item::U64(_) | Item::F64(_) => Value::Number(item.number()?),
-        Item::Str(s) => Value::String(std::str::from_utf8(s).ok()?.to_owned()),
+        Item::Str(s, _) => Value::String(std::str::from_utf8(s).ok()?.to_owned()),
         Item::Arr(b) => Value::Array(elements(b).map(decode).collect::<Option<_>>()?),
         Item::Obj(b) => {
             let mut map = Map::new();
@@ -664,6 +686,28 @@ mod tests {
             json!({"a": [1, {"b": null}], "long": "x".repeat(100_000)}),
         ] {
             assert_eq!(PackedValue::new(&v).to_value(), v);
+        }
+    }
+
+    /// A string is packed plain exactly when it holds neither `İ` nor the
+    /// Kelvin sign, whichever way it is packed.
+    #[test]
+    fn strings_are_plain_unless_they_fold_into_ascii() {
+        for (text, plain) in [
+            ("", true),
+            ("bjensen", true),
+            ("Zoë García Müller ΟΔΟΣ", true),
+            ("\u{212A}elvin", false),
+            ("\u{130}stanbul", false),
+            ("x\u{C4}\u{E2}\u{130}", false),
+        ] {
+            let packed = PackedValue::new(&json!(text));
+            assert!(
+                matches!(packed.root(), Item::Str(_, p) if p == plain),
+                "{text:?}"
+            );
+            let from_text = PackedValue::from_json_slice(json!(text).to_string().as_bytes());
+            assert_eq!(from_text.ok(), Some(packed), "{text:?}");
         }
     }
 

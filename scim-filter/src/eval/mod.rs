@@ -53,6 +53,8 @@ mod error;
 mod order;
 mod text;
 
+pub(crate) use text::ascii_decides;
+
 pub use error::CompileError;
 pub use order::{compare_values, sort_key_cmp, SortKey};
 pub use text::fold_case;
@@ -223,6 +225,10 @@ trait Json<'a>: Copy {
     fn as_str(self) -> Option<&'a str>;
     /// The UTF-8 bytes of a string.
     fn str_bytes(self) -> Option<&'a [u8]>;
+    /// Whether matching this string's `bytes` against an ASCII literal
+    /// ignoring ASCII case gives the final answer (see
+    /// [`text::ascii_decides`]).
+    fn ascii_decides(self, bytes: &[u8]) -> bool;
     fn as_bool(self) -> Option<bool>;
     fn number(self) -> Option<Number>;
     /// `pr`: not null, not `""`, not an array or object with nothing
@@ -253,6 +259,10 @@ impl<'a> Json<'a> for &'a Value {
     #[inline]
     fn str_bytes(self) -> Option<&'a [u8]> {
         Value::as_str(self).map(str::as_bytes)
+    }
+    #[inline]
+    fn ascii_decides(self, bytes: &[u8]) -> bool {
+        text::ascii_decides(bytes)
     }
     #[inline]
     fn as_bool(self) -> Option<bool> {
@@ -293,15 +303,23 @@ impl<'a> Json<'a> for Item<'a> {
     #[inline]
     fn as_str(self) -> Option<&'a str> {
         match self {
-            Item::Str(s) => std::str::from_utf8(s).ok(),
+            Item::Str(s, _) => std::str::from_utf8(s).ok(),
             _ => None,
         }
     }
     #[inline]
     fn str_bytes(self) -> Option<&'a [u8]> {
         match self {
-            Item::Str(s) => Some(s),
+            Item::Str(s, _) => Some(s),
             _ => None,
+        }
+    }
+    /// Decided when the string was packed.
+    #[inline]
+    fn ascii_decides(self, bytes: &[u8]) -> bool {
+        match self {
+            Item::Str(_, plain) => plain,
+            _ => text::ascii_decides(bytes),
         }
     }
     #[inline]
@@ -318,7 +336,7 @@ impl<'a> Json<'a> for Item<'a> {
     fn is_present(self) -> bool {
         match self {
             Item::Null => false,
-            Item::Str(s) => !s.is_empty(),
+            Item::Str(s, _) => !s.is_empty(),
             Item::Arr(body) => packed::elements(body).any(Json::is_present),
             Item::Obj(obj) => obj.members().any(|(_, v)| v.is_present()),
             Item::Bool(_) | Item::I64(_) | Item::U64(_) | Item::F64(_) => true,
@@ -450,7 +468,7 @@ impl Test {
                     if text::ascii_fold_hit(*op, bytes, lit.as_bytes()) {
                         return true;
                     }
-                    if text::ascii_decides(bytes) {
+                    if value.ascii_decides(bytes) {
                         return false;
                     }
                 }
