@@ -51,8 +51,10 @@ pub fn apply_patch_owned(
 /// Atomic like [`apply_patch`] without copying the resource: each change
 /// records how to undo it, keeping the value it displaced (a replaced
 /// value, a removed element or member), and on error the changes are
-/// undone, last first. A successful request copies nothing. See the
-/// [module documentation](super) for the semantics.
+/// undone, last first. Nothing is copied but for rare shapes of stored
+/// data (nulls to prune in an extension object, one value stored where the
+/// schema says many). See the [module documentation](super) for the
+/// semantics.
 pub fn apply_patch_in_place(
     schema: &ResourceSchema<'_>,
     resource: &mut Value,
