@@ -313,7 +313,8 @@ impl<'a, 's> ObjMut<'a, 's> {
         self.reborrow().into_member(name)
     }
 
-    /// [`ObjMut::member`], for as long as this handle lived.
+    /// [`ObjMut::member`] for the whole lifetime of this handle, which it
+    /// consumes.
     pub(super) fn into_member(mut self, name: &'s str) -> Option<Slot<'a, 's>> {
         if !self.obj.contains_key(name) && !self.rename_to(name) {
             return None;
@@ -335,7 +336,8 @@ impl<'a, 's> ObjMut<'a, 's> {
         self.reborrow().into_member_or_insert(name, make)
     }
 
-    /// [`ObjMut::member_or_insert`], for as long as this handle lived.
+    /// [`ObjMut::member_or_insert`] for the whole lifetime of this handle,
+    /// which it consumes.
     pub(super) fn into_member_or_insert(
         mut self,
         name: &'s str,
