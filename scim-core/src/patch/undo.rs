@@ -68,9 +68,10 @@ impl<'r, 's> Root<'r, 's> {
             obj,
             log: Log {
                 on: undoable,
-                // Enough for a typical request without growing.
-                steps: Vec::with_capacity(if undoable { 16 } else { 0 }),
-                changes: Vec::with_capacity(if undoable { 16 } else { 0 }),
+                // Enough for a typical request without growing, and
+                // small enough for the allocator's fast path.
+                steps: Vec::with_capacity(if undoable { 8 } else { 0 }),
+                changes: Vec::with_capacity(if undoable { 8 } else { 0 }),
             },
         }
     }
@@ -176,8 +177,9 @@ struct Change<'s> {
     inverse: Inverse<'s>,
 }
 
-/// A key order to rebuild, when not the sorted one.
-type Order = Option<Vec<String>>;
+/// A key order to rebuild, when not the sorted one (boxed: rare, and
+/// it keeps [`Change`] small).
+type Order = Option<Box<[String]>>;
 
 /// What undoes one change.
 enum Inverse<'s> {
@@ -273,7 +275,7 @@ fn restore_order(obj: &mut Obj, order: Order) {
         None => obj.sort_keys(),
         Some(order) => {
             let mut rest = std::mem::take(obj);
-            for k in order {
+            for k in order.into_vec() {
                 if let Some((k, v)) = rest.remove_entry(&k) {
                     obj.insert(k, v);
                 }
@@ -643,7 +645,7 @@ mod tests {
     #[test]
     fn restore_order_rebuilds_the_given_order() {
         let mut o = obj(json!({"a": 1, "b": 2, "c": 3}));
-        restore_order(&mut o, Some(vec!["c".into(), "a".into()]));
+        restore_order(&mut o, Some(Box::new(["c".into(), "a".into()])));
         // Keys sorted by the map unless `preserve_order` is on; then in
         // the order given, with the keys it leaves out last.
         let keys: Vec<&str> = o.keys().map(String::as_str).collect();
