@@ -5,8 +5,9 @@
 //! `cargo bench -p scim-benches --bench patch -- --warm-up-time 1 --measurement-time 3`.
 //! Budget: 3 µs median per application, atomicity included
 //! (`patch/six_ops_full_user`: what a server does per PATCH, on a user it
-//! just read and owns, `apply_patch_in_place`, which copies only the
-//! attributes the request touches so that a failure can be undone).
+//! just read and owns, `apply_patch_in_place`, which records the inverse
+//! of each change, with the values it displaced, so that a failure can be
+//! undone).
 //! For comparison: `patch/six_ops_full_user_copy` is `apply_patch`, which
 //! copies the whole user first; `patch/clone_full_user` is that copy
 //! alone; `patch/six_ops_full_user_owned` is `apply_patch_owned`, which

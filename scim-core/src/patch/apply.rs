@@ -4,11 +4,8 @@ use serde_json::{Map, Value};
 
 use super::request::{PatchOp, PatchOperation, PatchRequest};
 use super::target::{self, AttrTarget, ElementFilter, Target};
-use super::undo::Root;
-use super::values::{
-    clear_primary_except, designates, get, get_mut, holds, is_primary, is_unassigned, needs_prune,
-    prune, set, slot, take,
-};
+use super::undo::{ArrMut, ObjMut, Root, Slot};
+use super::values::{designates, get, holds, is_primary, is_unassigned, prune, set};
 use crate::compat::Compat;
 use crate::error::{Result, ScimError};
 use crate::resource::{validate_element, validate_value, validate_value_at};
@@ -51,11 +48,12 @@ pub fn apply_patch_owned(
 /// (RFC 7644 §3.5.2: a PATCH is atomic); the error's detail names the
 /// failing operation's index.
 ///
-/// Atomic like [`apply_patch`] without copying the resource: before an
-/// operation first changes a top-level attribute (or extension object, or
-/// `schemas`), that member alone is copied, and on error the copies are
-/// put back. A request that touches a few attributes of a large resource
-/// copies only those. See the [module documentation](super) for the
+/// Atomic like [`apply_patch`] without copying the resource: each change
+/// records how to undo it, keeping the value it displaced (a replaced
+/// value, a removed element or member), and on error the changes are
+/// undone, last first. Nothing is copied but for rare shapes of stored
+/// data (nulls to prune in an extension object, one value stored where the
+/// schema says many). See the [module documentation](super) for the
 /// semantics.
 pub fn apply_patch_in_place(
     schema: &ResourceSchema<'_>,
@@ -252,26 +250,28 @@ impl<'s> Engine<'_, 's> {
                 _ => Ok(()),
             };
         }
-        let container = self.container(root, &t)?;
+        let mut container = self.container(root, &t)?;
+        let c = &mut container;
         match (t.sub, &t.filter) {
-            (sub, Some(filter)) => self.write_filtered(container, t.attr, sub, filter, v, mode),
-            (Some(sub), None) if t.attr.multi_valued => write_sub_of_all(container, t.attr, sub, v),
-            (Some(sub), None) => write_sub(container, t.attr, sub, v),
-            (None, None) => write_whole(container, t.attr, v, mode),
+            (sub, Some(filter)) => self.write_filtered(c, t.attr, sub, filter, v, mode),
+            (Some(sub), None) if t.attr.multi_valued => write_sub_of_all(c, t.attr, sub, v),
+            (Some(sub), None) => write_sub(c, t.attr, sub, v),
+            (None, None) => write_whole(c, t.attr, v, mode),
         }
     }
 
     fn write_filtered(
         &self,
-        container: &mut Obj,
-        attr: &Attribute,
-        sub: Option<&Attribute>,
+        container: &mut ObjMut<'_, 's>,
+        attr: &'s Attribute,
+        sub: Option<&'s Attribute>,
         filter: &ElementFilter<'_>,
         v: Value,
         mode: PatchOp,
     ) -> Result<()> {
-        let arr = array_slot(container, attr);
+        let mut arr = array_slot(container, attr)?;
         let matched: Vec<usize> = arr
+            .read()
             .iter()
             .enumerate()
             .filter(|(_, e)| filter.matches(e))
@@ -303,12 +303,12 @@ impl<'s> Engine<'_, 's> {
             // The filter's literals have not been checked against the
             // sub-attributes' types yet.
             let element = self.validate_element(attr, Value::Object(element))?;
-            check_append(attr, arr)?;
+            check_append(attr, arr.read())?;
             let primary = is_primary_obj(&element);
             arr.push(Value::Object(element));
             if primary {
-                let last = arr.len() - 1;
-                clear_primary_except(arr, last);
+                let last = arr.read().len() - 1;
+                clear_primary_except(&mut arr, last);
             }
             return Ok(());
         };
@@ -323,23 +323,23 @@ impl<'s> Engine<'_, 's> {
             (Some(sub), v) => {
                 let m = effective_mutability(attr, sub);
                 for &i in &matched {
-                    if let Some(element) = arr.get_mut(i).and_then(Value::as_object_mut) {
-                        check_write(m, &sub.name, get(element, &sub.name), &v)?;
-                        set(element, &sub.name, v.clone());
+                    if let Some(mut element) = arr.element(i) {
+                        check_write(m, &sub.name, get(element.read(), &sub.name), &v)?;
+                        element.set(&sub.name, v.clone());
                     }
                 }
             }
             (None, Value::Object(given)) => {
                 for &i in &matched {
-                    if let Some(element) = arr.get_mut(i).and_then(Value::as_object_mut) {
-                        merge_into(element, attr, given.clone())?;
+                    if let Some(mut element) = arr.element(i) {
+                        merge_into(&mut element, attr, given.clone())?;
                     }
                 }
             }
             (None, _) => return Err(not_an_element(attr)),
         }
         if sets_primary {
-            clear_primary_except(arr, first);
+            clear_primary_except(&mut arr, first);
         }
         Ok(())
     }
@@ -361,7 +361,7 @@ impl<'s> Engine<'_, 's> {
                         ext.id
                     )));
                 }
-                take(root.member(&ext.id), &ext.id);
+                root.top().remove(&ext.id);
                 return Ok(());
             }
             Target::Attr(t) => t,
@@ -370,10 +370,10 @@ impl<'s> Engine<'_, 's> {
             return Err(read_only(&t.attr.name));
         }
         let container = match t.ext {
-            None => Some(root.member(&t.attr.name)),
+            None => Some(root.top()),
             Some(ext) => {
                 self.extensions_touched = true;
-                get_mut(root.member(&ext.id), &ext.id).and_then(Value::as_object_mut)
+                root.top().into_member(&ext.id).and_then(Slot::into_object)
             }
         };
         match (t.sub, &t.filter, value) {
@@ -392,16 +392,18 @@ impl<'s> Engine<'_, 's> {
         &mut self,
         root: &'r mut Root<'_, 's>,
         t: &AttrTarget<'s, '_>,
-    ) -> Result<&'r mut Obj> {
+    ) -> Result<ObjMut<'r, 's>> {
         let Some(ext) = t.ext else {
-            return Ok(root.member(&t.attr.name));
+            return Ok(root.top());
         };
         self.extensions_touched = true;
-        let slot = slot(root.member(&ext.id), &ext.id, || Value::Object(Map::new()));
-        if slot.is_null() {
-            *slot = Value::Object(Map::new());
+        let mut slot = root
+            .top()
+            .into_member_or_insert(&ext.id, || Value::Object(Map::new()));
+        if slot.read().is_null() {
+            slot.set(Value::Object(Map::new()));
         }
-        slot.as_object_mut()
+        slot.into_object()
             .ok_or_else(|| ScimError::invalid_value(format!("{} is not an object", ext.id)))
     }
 
@@ -416,41 +418,33 @@ impl<'s> Engine<'_, 's> {
     /// the extensions present.
     fn sync_extensions(&self, root: &mut Root<'_, 's>) -> Result<()> {
         for (ext, required) in &self.schema.extensions {
-            let present = match get(root.read(), &ext.id) {
-                None => false,
-                // Spelled as the schema spells it and nothing to prune:
-                // left alone, so an extension no operation touched is not
-                // saved for undoing.
-                Some(v) if root.read().contains_key(&ext.id) && !needs_prune(v) => true,
-                Some(_) => {
-                    let obj = root.member(&ext.id);
-                    let emptied = get_mut(obj, &ext.id).is_some_and(prune);
-                    if emptied {
-                        take(obj, &ext.id);
-                    }
-                    !emptied
-                }
-            };
+            // Renamed to the schema's spelling and pruned, as need be:
+            // neither records anything when there is no need.
+            let mut top = root.top();
+            let emptied = top.member(&ext.id).map(Slot::prune);
+            if emptied == Some(true) {
+                top.remove(&ext.id);
+            }
+            let present = emptied == Some(false);
             if *required && !present {
                 return Err(ScimError::mutability(format!(
                     "the extension {} is required",
                     ext.id
                 )));
             }
-            let schemas = slot(root.member("schemas"), "schemas", || {
+            let schemas = top.into_member_or_insert("schemas", || {
                 Value::Array(vec![Value::String(self.schema.core.id.clone())])
             });
-            let Value::Array(list) = schemas else {
+            let Some(mut list) = schemas.into_array() else {
                 return Err(ScimError::invalid_value("schemas is not an array"));
             };
             let listed = list
+                .read()
                 .iter()
                 .position(|u| u.as_str().is_some_and(|u| u.eq_ignore_ascii_case(&ext.id)));
             match (present, listed) {
                 (true, None) => list.push(Value::String(ext.id.clone())),
-                (false, Some(i)) => {
-                    list.remove(i);
-                }
+                (false, Some(i)) => list.remove(i),
                 _ => {}
             }
         }
@@ -474,7 +468,12 @@ impl<'s> Engine<'_, 's> {
 }
 
 /// `add`/`replace` of a whole attribute.
-fn write_whole(container: &mut Obj, attr: &Attribute, v: Value, mode: PatchOp) -> Result<()> {
+fn write_whole<'s>(
+    container: &mut ObjMut<'_, 's>,
+    attr: &'s Attribute,
+    v: Value,
+    mode: PatchOp,
+) -> Result<()> {
     let name = attr.name.as_str();
     if attr.multi_valued {
         let Value::Array(new) = v else {
@@ -485,24 +484,24 @@ fn write_whole(container: &mut Obj, attr: &Attribute, v: Value, mode: PatchOp) -
         }
         if mode == PatchOp::Replace {
             let new = Value::Array(new);
-            check_write(attr.mutability, name, get(container, name), &new)?;
-            set(container, name, new);
+            check_write(attr.mutability, name, get(container.read(), name), &new)?;
+            container.set(name, new);
             return Ok(());
         }
-        let arr = array_slot(container, attr);
+        let mut arr = array_slot(container, attr)?;
         let mut primary_at = None;
         for e in new {
-            if arr.iter().any(|x| holds(x, &e)) {
+            if arr.read().iter().any(|x| holds(x, &e)) {
                 continue;
             }
-            check_append(attr, arr)?;
+            check_append(attr, arr.read())?;
             if is_primary(&e) {
-                primary_at = Some(arr.len());
+                primary_at = Some(arr.read().len());
             }
             arr.push(e);
         }
         if let Some(i) = primary_at {
-            clear_primary_except(arr, i);
+            clear_primary_except(&mut arr, i);
         }
         return Ok(());
     }
@@ -512,118 +511,131 @@ fn write_whole(container: &mut Obj, attr: &Attribute, v: Value, mode: PatchOp) -
         };
         if attr.mutability != Mutability::ReadWrite && attr.mutability != Mutability::WriteOnly {
             let new = Value::Object(new);
-            check_write(attr.mutability, name, get(container, name), &new)?;
+            check_write(attr.mutability, name, get(container.read(), name), &new)?;
             let Value::Object(new) = new else {
                 return Ok(());
             };
-            return merge_into(object_slot(container, name), attr, new);
+            return merge_into(&mut object_slot(container, name)?, attr, new);
         }
-        return merge_into(object_slot(container, name), attr, new);
+        return merge_into(&mut object_slot(container, name)?, attr, new);
     }
-    check_write(attr.mutability, name, get(container, name), &v)?;
-    set(container, name, v);
+    check_write(attr.mutability, name, get(container.read(), name), &v)?;
+    container.set(name, v);
     Ok(())
 }
 
 /// `add`/`replace` of a sub-attribute of a single-valued complex
 /// attribute (`name.familyName`).
-fn write_sub(container: &mut Obj, attr: &Attribute, sub: &Attribute, v: Value) -> Result<()> {
+fn write_sub<'s>(
+    container: &mut ObjMut<'_, 's>,
+    attr: &'s Attribute,
+    sub: &'s Attribute,
+    v: Value,
+) -> Result<()> {
     let m = effective_mutability(attr, sub);
-    let obj = object_slot(container, &attr.name);
-    check_write(m, &sub.name, get(obj, &sub.name), &v)?;
-    set(obj, &sub.name, v);
+    let mut obj = object_slot(container, &attr.name)?;
+    check_write(m, &sub.name, get(obj.read(), &sub.name), &v)?;
+    obj.set(&sub.name, v);
     Ok(())
 }
 
 /// `add`/`replace` of a sub-attribute of every element of a multi-valued
 /// attribute (`emails.type`); with no elements, one is created.
-fn write_sub_of_all(
-    container: &mut Obj,
-    attr: &Attribute,
-    sub: &Attribute,
+fn write_sub_of_all<'s>(
+    container: &mut ObjMut<'_, 's>,
+    attr: &'s Attribute,
+    sub: &'s Attribute,
     v: Value,
 ) -> Result<()> {
     let m = effective_mutability(attr, sub);
-    let arr = array_slot(container, attr);
-    if arr.is_empty() {
-        check_append(attr, arr)?;
+    let mut arr = array_slot(container, attr)?;
+    if arr.read().is_empty() {
+        check_append(attr, arr.read())?;
         let mut element = Map::new();
         element.insert(sub.name.clone(), v);
         arr.push(Value::Object(element));
         return Ok(());
     }
-    if is_primary_sub(sub) && v == Value::Bool(true) && arr.len() > 1 {
+    if is_primary_sub(sub) && v == Value::Bool(true) && arr.read().len() > 1 {
         return Err(two_primaries(attr));
     }
-    for e in arr.iter_mut() {
-        if let Some(element) = e.as_object_mut() {
-            check_write(m, &sub.name, get(element, &sub.name), &v)?;
-            set(element, &sub.name, v.clone());
+    for i in 0..arr.read().len() {
+        if let Some(mut element) = arr.element(i) {
+            check_write(m, &sub.name, get(element.read(), &sub.name), &v)?;
+            element.set(&sub.name, v.clone());
         }
     }
     Ok(())
 }
 
 /// Merges validated sub-attributes into a complex value.
-fn merge_into(existing: &mut Obj, attr: &Attribute, given: Obj) -> Result<()> {
+fn merge_into<'s>(existing: &mut ObjMut<'_, 's>, attr: &'s Attribute, given: Obj) -> Result<()> {
     for (k, v) in given {
         match attr.sub_attribute(&k) {
             Some(sub) => {
                 let m = effective_mutability(attr, sub);
-                check_write(m, &sub.name, get(existing, &sub.name), &v)?;
-                set(existing, &sub.name, v);
+                check_write(m, &sub.name, get(existing.read(), &sub.name), &v)?;
+                existing.set(&sub.name, v);
             }
-            None => set(existing, &k, v),
+            None => existing.set(k, v),
         }
     }
     Ok(())
 }
 
-fn remove_whole(container: Option<&mut Obj>, attr: &Attribute) -> Result<()> {
+fn remove_whole(container: Option<ObjMut<'_, '_>>, attr: &Attribute) -> Result<()> {
     if attr.required {
         return Err(required(&attr.name));
     }
-    let Some(c) = container else {
+    let Some(mut c) = container else {
         return Ok(());
     };
     if attr.mutability == Mutability::Immutable
-        && get(c, &attr.name).is_some_and(|v| !is_unassigned(v))
+        && get(c.read(), &attr.name).is_some_and(|v| !is_unassigned(v))
     {
         return Err(immutable(&attr.name));
     }
-    take(c, &attr.name);
+    c.remove(&attr.name);
     Ok(())
 }
 
 /// `remove` with a value list on a multi-valued attribute.
-fn remove_values(container: Option<&mut Obj>, attr: &Attribute, removal: &Value) -> Result<()> {
+fn remove_values<'s>(
+    container: Option<ObjMut<'_, 's>>,
+    attr: &'s Attribute,
+    removal: &Value,
+) -> Result<()> {
     let items = match removal {
         Value::Array(a) => a.as_slice(),
         one => std::slice::from_ref(one),
     };
-    let Some(c) = container else {
+    let Some(mut c) = container else {
         return Ok(());
     };
-    let Some(Value::Array(arr)) = get_mut(c, &attr.name) else {
+    let Some(mut arr) = c.member(&attr.name).and_then(Slot::into_array) else {
         return Ok(());
     };
-    let before = arr.len();
+    let before = arr.read().len();
     arr.retain(|e| !items.iter().any(|r| designates(r, e)));
-    if arr.len() != before && attr.mutability == Mutability::Immutable {
+    if arr.read().len() != before && attr.mutability == Mutability::Immutable {
         return Err(immutable(&attr.name));
     }
-    if arr.is_empty() {
+    if arr.read().is_empty() {
         if attr.required {
             return Err(required(&attr.name));
         }
-        take(c, &attr.name);
+        c.remove(&attr.name);
     }
     Ok(())
 }
 
 /// `remove` of a sub-attribute without a filter: of the single value, or
 /// of every element.
-fn remove_sub(container: Option<&mut Obj>, attr: &Attribute, sub: &Attribute) -> Result<()> {
+fn remove_sub<'s>(
+    container: Option<ObjMut<'_, 's>>,
+    attr: &'s Attribute,
+    sub: &Attribute,
+) -> Result<()> {
     let m = effective_mutability(attr, sub);
     if m == Mutability::ReadOnly {
         return Err(read_only(&sub.name));
@@ -631,50 +643,50 @@ fn remove_sub(container: Option<&mut Obj>, attr: &Attribute, sub: &Attribute) ->
     if sub.required {
         return Err(required(&sub.name));
     }
-    let Some(c) = container else {
+    let Some(mut c) = container else {
         return Ok(());
     };
-    let Some(current) = get_mut(c, &attr.name) else {
+    let Some(current) = c.member(&attr.name) else {
         return Ok(());
     };
-    match current {
-        Value::Object(o) => take_sub(o, sub, m)?,
-        Value::Array(a) => {
-            for e in a.iter_mut() {
-                if let Some(o) = e.as_object_mut() {
-                    take_sub(o, sub, m)?;
-                }
-            }
-            a.retain(|e| !is_unassigned(e));
+    if current.read().is_object() {
+        if let Some(mut o) = current.into_object() {
+            take_sub(&mut o, sub, m)?;
         }
-        _ => {}
+    } else if let Some(mut a) = current.into_array() {
+        for i in 0..a.read().len() {
+            if let Some(mut o) = a.element(i) {
+                take_sub(&mut o, sub, m)?;
+            }
+        }
+        a.retain(|e| !is_unassigned(e));
     }
-    let emptied = is_unassigned(current);
+    let emptied = get(c.read(), &attr.name).is_some_and(is_unassigned);
     if emptied {
         if attr.required {
             return Err(required(&attr.name));
         }
-        take(c, &attr.name);
+        c.remove(&attr.name);
     }
     Ok(())
 }
 
 /// `remove` through a value filter; 400 noTarget when nothing matches.
-fn remove_filtered(
-    container: Option<&mut Obj>,
-    attr: &Attribute,
+fn remove_filtered<'s>(
+    container: Option<ObjMut<'_, 's>>,
+    attr: &'s Attribute,
     sub: Option<&Attribute>,
     filter: &ElementFilter<'_>,
 ) -> Result<()> {
     let no_target =
         || ScimError::no_target(format!("the filter on {} matched no value", attr.name));
-    let Some(c) = container else {
+    let Some(mut c) = container else {
         return Err(no_target());
     };
-    let Some(Value::Array(arr)) = get_mut(c, &attr.name) else {
+    let Some(mut arr) = c.member(&attr.name).and_then(Slot::into_array) else {
         return Err(no_target());
     };
-    if !arr.iter().any(|e| filter.matches(e)) {
+    if !arr.read().iter().any(|e| filter.matches(e)) {
         return Err(no_target());
     }
     match sub {
@@ -692,30 +704,31 @@ fn remove_filtered(
             if sub.required {
                 return Err(required(&sub.name));
             }
-            for e in arr.iter_mut() {
-                if filter.matches(e) {
-                    if let Some(o) = e.as_object_mut() {
-                        take_sub(o, sub, m)?;
-                    }
+            for i in 0..arr.read().len() {
+                if !arr.read().get(i).is_some_and(|e| filter.matches(e)) {
+                    continue;
+                }
+                if let Some(mut o) = arr.element(i) {
+                    take_sub(&mut o, sub, m)?;
                 }
             }
             arr.retain(|e| !is_unassigned(e));
         }
     }
-    if arr.is_empty() {
+    if arr.read().is_empty() {
         if attr.required {
             return Err(required(&attr.name));
         }
-        take(c, &attr.name);
+        c.remove(&attr.name);
     }
     Ok(())
 }
 
-fn take_sub(o: &mut Obj, sub: &Attribute, m: Mutability) -> Result<()> {
-    if m == Mutability::Immutable && get(o, &sub.name).is_some_and(|v| !is_unassigned(v)) {
+fn take_sub(o: &mut ObjMut<'_, '_>, sub: &Attribute, m: Mutability) -> Result<()> {
+    if m == Mutability::Immutable && get(o.read(), &sub.name).is_some_and(|v| !is_unassigned(v)) {
         return Err(immutable(&sub.name));
     }
-    take(o, &sub.name);
+    o.remove(&sub.name);
     Ok(())
 }
 
@@ -754,28 +767,45 @@ fn effective_mutability(attr: &Attribute, sub: &Attribute) -> Mutability {
 
 /// The array of a multi-valued attribute, created empty when absent; a
 /// single stored value becomes a one-element array.
-fn array_slot<'c>(container: &'c mut Obj, attr: &Attribute) -> &'c mut Vec<Value> {
-    let s = slot(container, &attr.name, || Value::Array(Vec::new()));
-    if !s.is_array() {
-        let old = std::mem::take(s);
-        *s = Value::Array(if old.is_null() { Vec::new() } else { vec![old] });
+fn array_slot<'c, 's>(
+    container: &'c mut ObjMut<'_, 's>,
+    attr: &'s Attribute,
+) -> Result<ArrMut<'c, 's>> {
+    let mut s = container.member_or_insert(&attr.name, || Value::Array(Vec::new()));
+    if !s.read().is_array() {
+        // Rare (a store holding one value where the schema says many), so
+        // copying the old value, to keep it for undoing, is fine.
+        let old = s.read().clone();
+        s.set(Value::Array(if old.is_null() {
+            Vec::new()
+        } else {
+            vec![old]
+        }));
     }
-    match s {
-        Value::Array(a) => a,
-        _ => unreachable!("made an array just above"),
-    }
+    s.into_array()
+        .ok_or_else(|| ScimError::internal(format!("{} did not become an array", attr.name)))
 }
 
 /// The object of a single-valued complex attribute, created empty when
 /// absent or not an object.
-fn object_slot<'c>(container: &'c mut Obj, name: &str) -> &'c mut Obj {
-    let s = slot(container, name, || Value::Object(Map::new()));
-    if !s.is_object() {
-        *s = Value::Object(Map::new());
+fn object_slot<'c, 's>(container: &'c mut ObjMut<'_, 's>, name: &'s str) -> Result<ObjMut<'c, 's>> {
+    let mut s = container.member_or_insert(name, || Value::Object(Map::new()));
+    if !s.read().is_object() {
+        s.set(Value::Object(Map::new()));
     }
-    match s {
-        Value::Object(o) => o,
-        _ => unreachable!("made an object just above"),
+    s.into_object()
+        .ok_or_else(|| ScimError::internal(format!("{name} did not become an object")))
+}
+
+/// Sets `primary: false` on every element but `keep` that has
+/// `primary: true`.
+fn clear_primary_except(arr: &mut ArrMut<'_, '_>, keep: usize) {
+    for i in 0..arr.read().len() {
+        if i != keep && arr.read().get(i).is_some_and(is_primary) {
+            if let Some(mut e) = arr.element(i) {
+                e.set("primary", Value::Bool(false));
+            }
+        }
     }
 }
 

@@ -6,9 +6,10 @@
 //! unchanged. Three entry points:
 //!
 //! - [`apply_patch_in_place`] patches a resource the caller holds; on
-//!   error it is left exactly as it was. Only the top-level attributes the
-//!   request changes are copied (to undo them on error), so this is the
-//!   cheap atomic form, the one a server uses.
+//!   error it is left exactly as it was. Each change records how to undo
+//!   it, keeping the value it displaced rather than a copy, and a failed
+//!   request undoes its changes, last first; so this is the cheap atomic
+//!   form, the one a server uses.
 //! - [`apply_patch`] leaves its input alone and returns a patched copy
 //!   (the whole resource is copied).
 //! - [`apply_patch_owned`] patches a resource the caller gives up and

@@ -1,6 +1,7 @@
-//! JSON helpers for the engine: case-insensitive member access that writes
-//! the schema's spelling, pruning of unassigned values, and the `primary`
-//! rule.
+//! JSON helpers for the engine: case-insensitive member access, pruning of
+//! unassigned values, matching of values and elements, and the `primary`
+//! flag. They read, or change values not yet in the resource; changes to
+//! the resource go through the undo log's handles (`undo.rs`).
 
 use serde_json::{Map, Value};
 
@@ -13,53 +14,19 @@ pub(super) fn get<'m>(map: &'m Map<String, Value>, name: &str) -> Option<&'m Val
 /// The key spelled differently from `name` but equal ignoring ASCII case
 /// (attribute names and URNs are ASCII). Only keys of the same length are
 /// compared, so a miss costs one length check per key.
-fn other_spelling<'m>(map: &'m Map<String, Value>, name: &str) -> Option<&'m String> {
+pub(super) fn other_spelling<'m>(map: &'m Map<String, Value>, name: &str) -> Option<&'m String> {
     map.keys()
         .find(|k| k.len() == name.len() && k.as_str() != name && k.eq_ignore_ascii_case(name))
 }
 
-/// A member by name for writing; a member spelled differently is renamed
-/// to `name` (the schema's spelling) first.
-pub(super) fn get_mut<'m>(map: &'m mut Map<String, Value>, name: &str) -> Option<&'m mut Value> {
-    if !map.contains_key(name) {
-        let key = other_spelling(map, name)?.clone();
-        let v = map.remove(&key)?;
-        map.insert(name.to_owned(), v);
-    }
-    map.get_mut(name)
-}
-
 /// Sets a member, replacing any spelling of it.
 pub(super) fn set(map: &mut Map<String, Value>, name: &str, value: Value) {
-    match get_mut(map, name) {
-        Some(slot) => *slot = value,
-        None => {
-            map.insert(name.to_owned(), value);
+    if !map.contains_key(name) {
+        if let Some(key) = other_spelling(map, name).cloned() {
+            map.remove(&key);
         }
     }
-}
-
-/// Removes a member in any spelling.
-pub(super) fn take(map: &mut Map<String, Value>, name: &str) -> Option<Value> {
-    if let Some(v) = map.remove(name) {
-        return Some(v);
-    }
-    let key = other_spelling(map, name)?.clone();
-    map.remove(&key)
-}
-
-/// The member slot, inserted with `make()` when absent.
-pub(super) fn slot<'m>(
-    map: &'m mut Map<String, Value>,
-    name: &str,
-    make: impl FnOnce() -> Value,
-) -> &'m mut Value {
-    if get_mut(map, name).is_none() {
-        map.insert(name.to_owned(), make());
-    }
-    #[allow(clippy::expect_used)]
-    map.get_mut(name)
-        .expect("the member was found (and renamed to name) or inserted above")
+    map.insert(name.to_owned(), value);
 }
 
 /// Whether a value counts as unassigned (RFC 7643 §2.5): null, an empty
@@ -139,18 +106,6 @@ pub(super) fn is_primary(e: &Value) -> bool {
         .is_some_and(|p| p == &Value::Bool(true))
 }
 
-/// Sets `primary: false` on every element but `keep` that has
-/// `primary: true`.
-pub(super) fn clear_primary_except(arr: &mut [Value], keep: usize) {
-    for (i, e) in arr.iter_mut().enumerate() {
-        if i != keep && is_primary(e) {
-            if let Some(o) = e.as_object_mut() {
-                set(o, "primary", Value::Bool(false));
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -187,27 +142,9 @@ mod tests {
     }
 
     #[test]
-    fn get_mut_renames_to_schema_spelling() {
+    fn set_replaces_every_spelling_with_the_schemas() {
         let mut m = json!({"NickName": "x"}).as_object().unwrap().clone();
-        assert!(get_mut(&mut m, "nickName").is_some());
-        assert_eq!(Value::Object(m), json!({"nickName": "x"}));
-    }
-
-    #[test]
-    fn clear_primary_keeps_one() {
-        let mut a = vec![
-            json!({"primary": true}),
-            json!({"primary": true}),
-            json!({}),
-        ];
-        clear_primary_except(&mut a, 1);
-        assert_eq!(
-            a,
-            vec![
-                json!({"primary": false}),
-                json!({"primary": true}),
-                json!({})
-            ]
-        );
+        set(&mut m, "nickName", json!("y"));
+        assert_eq!(Value::Object(m), json!({"nickName": "y"}));
     }
 }

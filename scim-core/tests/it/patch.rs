@@ -9,7 +9,10 @@ use proptest::prelude::*;
 use scim_core::patch::{
     apply_patch, apply_patch_in_place, apply_patch_owned, PatchOp, PatchRequest,
 };
-use scim_core::schema::{ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, PATCH_OP_SCHEMA, USER_SCHEMA};
+use scim_core::schema::{
+    AttrType, Attribute, ResourceSchema, SchemaBuilder, ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA,
+    PATCH_OP_SCHEMA, USER_SCHEMA,
+};
 use scim_core::{Compat, Registry, ScimError, ScimType};
 use serde_json::{json, Value};
 
@@ -958,11 +961,19 @@ fn idp_six_operation_request() {
 /// the error after checking that the copy was left byte for byte as it
 /// was.
 fn in_place(resource: &Value, ops: Value) -> Result<Value, ScimError> {
+    in_place_as(&registry().view("User").unwrap(), resource, ops)
+}
+
+/// [`in_place`] for a resource of the type `schema` describes.
+fn in_place_as(
+    schema: &ResourceSchema<'_>,
+    resource: &Value,
+    ops: Value,
+) -> Result<Value, ScimError> {
     let compat = Compat::standard();
     let request = PatchRequest::from_json(&body(ops), &compat)?;
-    let schema = registry().view("User").unwrap();
     let mut patched = resource.clone();
-    match apply_patch_in_place(&schema, &mut patched, &request, &compat) {
+    match apply_patch_in_place(schema, &mut patched, &request, &compat) {
         Ok(()) => Ok(patched),
         Err(e) => {
             assert_eq!(&patched, resource);
@@ -1018,6 +1029,273 @@ fn in_place_failure_after_several_changes_restores_the_resource() {
     let e = in_place(&u, Value::Array(failing)).unwrap_err();
     assert_eq!(e.scim_type(), Some(ScimType::NoTarget));
     assert!(e.detail().starts_with("Operations[6]"), "{e}");
+}
+
+/// Each kind of change the engine makes is undone when a later operation
+/// fails: every case's operations apply and change the user, and the same
+/// operations followed by one that fails leave it byte for byte as it was.
+#[test]
+fn in_place_failure_undoes_each_kind_of_change() {
+    let with = |mut u: Value, key: &str, v: Value| {
+        u[key] = v;
+        u
+    };
+    let without = |mut u: Value, key: &str| {
+        u.as_object_mut().unwrap().remove(key);
+        u
+    };
+    let mut respelled = full_user();
+    respell(&mut respelled, "nickName", "NICKNAME");
+    let one_attribute_extension = with(
+        full_user(),
+        ENTERPRISE_USER_SCHEMA,
+        json!({"department": "Tours"}),
+    );
+    let ent = |attr: &str| format!("{ENTERPRISE_USER_SCHEMA}:{attr}");
+    let cases: Vec<(&str, Value, Value)> = vec![
+        (
+            "a simple attribute replaced",
+            full_user(),
+            json!([{"op": "replace", "path": "active", "value": false}]),
+        ),
+        (
+            "a member added",
+            without(full_user(), "title"),
+            json!([{"op": "add", "path": "title", "value": "Guide"}]),
+        ),
+        (
+            "a member removed",
+            full_user(),
+            json!([{"op": "remove", "path": "nickName"}]),
+        ),
+        (
+            "a member stored in another case renamed, then replaced",
+            respelled.clone(),
+            json!([{"op": "replace", "path": "nickName", "value": "Barbie"}]),
+        ),
+        (
+            "a member stored in another case removed",
+            respelled,
+            json!([{"op": "remove", "path": "nickName"}]),
+        ),
+        (
+            "a sub-attribute replaced",
+            full_user(),
+            json!([{"op": "replace", "path": "name.familyName", "value": "Smith"}]),
+        ),
+        (
+            "a complex attribute created",
+            without(full_user(), "name"),
+            json!([{"op": "add", "path": "name.givenName", "value": "Barbara"}]),
+        ),
+        (
+            "sub-attributes merged, one new",
+            with(full_user(), "name", json!({"givenName": "Barbara"})),
+            json!([{"op": "replace", "path": "name", "value": {"givenName": "Babs", "familyName": "Jensen"}}]),
+        ),
+        (
+            "a sub-attribute removed, then the emptied attribute",
+            with(full_user(), "name", json!({"givenName": "Barbara"})),
+            json!([{"op": "remove", "path": "name.givenName"}]),
+        ),
+        (
+            "an element appended",
+            full_user(),
+            json!([{"op": "add", "path": "emails", "value": [{"value": "n@example.org", "type": "other"}]}]),
+        ),
+        (
+            "an element appended as primary: the others' primary cleared",
+            full_user(),
+            json!([{"op": "add", "path": "emails", "value": [{"value": "n@example.org", "primary": true}]}]),
+        ),
+        (
+            "a whole multi-valued attribute replaced",
+            full_user(),
+            json!([{"op": "replace", "path": "emails", "value": [{"value": "n@example.org"}]}]),
+        ),
+        (
+            "a single stored value made an array, then appended to",
+            with(full_user(), "emails", json!({"value": "old@example.org"})),
+            json!([{"op": "add", "path": "emails", "value": [{"value": "n@example.org"}]}]),
+        ),
+        (
+            "an attribute created for an element",
+            without(full_user(), "ims"),
+            json!([{"op": "add", "path": "ims.value", "value": "aim2"}]),
+        ),
+        (
+            "a sub-attribute of every element replaced",
+            full_user(),
+            json!([{"op": "replace", "path": "emails.type", "value": "other"}]),
+        ),
+        (
+            "a sub-attribute of matching elements replaced",
+            full_user(),
+            json!([{"op": "replace", "path": "emails[type eq \"work\"].value", "value": "w@example.org"}]),
+        ),
+        (
+            "matching elements merged into",
+            full_user(),
+            json!([{"op": "replace", "path": "addresses[type eq \"home\"]", "value": {"locality": "Malibu", "primary": true}}]),
+        ),
+        (
+            "an element created from the filter",
+            full_user(),
+            json!([{"op": "add", "path": "phoneNumbers[type eq \"fax\"].value", "value": "555-555-6666"}]),
+        ),
+        (
+            "elements removed through a filter",
+            full_user(),
+            json!([{"op": "remove", "path": "phoneNumbers[type eq \"work\"]"}]),
+        ),
+        (
+            "a sub-attribute removed through a filter",
+            full_user(),
+            json!([{"op": "remove", "path": "emails[type eq \"work\"].primary"}]),
+        ),
+        (
+            "a sub-attribute removed from every element, emptied elements dropped",
+            full_user(),
+            json!([{"op": "remove", "path": "x509Certificates.value"}]),
+        ),
+        (
+            "elements removed by value",
+            full_user(),
+            json!([{"op": "remove", "path": "emails", "value": [{"value": "babs@jensen.org"}]}]),
+        ),
+        (
+            "the last element removed, then the attribute",
+            full_user(),
+            json!([{"op": "remove", "path": "ims[type eq \"aim\"]"}]),
+        ),
+        (
+            "an extension attribute replaced",
+            full_user(),
+            json!([{"op": "replace", "path": ent("department"), "value": "Sales"}]),
+        ),
+        (
+            "an extension sub-attribute replaced",
+            full_user(),
+            json!([{"op": "replace", "path": ent("manager.value"), "value": "other"}]),
+        ),
+        (
+            "the extension object created",
+            small_user(),
+            json!([{"op": "add", "path": ent("department"), "value": "Sales"}]),
+        ),
+        (
+            "the extension object removed",
+            full_user(),
+            json!([{"op": "remove", "path": ENTERPRISE_USER_SCHEMA}]),
+        ),
+        (
+            "the extension's last attribute removed",
+            one_attribute_extension,
+            json!([{"op": "remove", "path": ent("department")}]),
+        ),
+    ];
+    for (what, user, ops) in cases {
+        let changed = in_place(&user, ops.clone()).unwrap_or_else(|e| panic!("{what}: {e}"));
+        assert_ne!(changed, user, "{what}: nothing changed");
+        let mut failing = ops.as_array().unwrap().clone();
+        failing.push(json!({"op": "add", "path": "id", "value": "other"}));
+        let e = in_place(&user, Value::Array(failing)).unwrap_err();
+        assert_eq!(e.scim_type(), Some(ScimType::Mutability), "{what}: {e}");
+    }
+}
+
+/// The built-in registry with a second User extension, required: users
+/// without it fail the last step, bringing `schemas` in line with the
+/// extensions, after the first extension's entry in `schemas` changed.
+fn registry_with_a_required_extension() -> &'static Registry {
+    static R: OnceLock<Registry> = OnceLock::new();
+    R.get_or_init(|| {
+        let mut reg = Registry::with_builtins();
+        reg.add_schema(
+            SchemaBuilder::new(BADGE_SCHEMA)
+                .attribute(Attribute::new("number", AttrType::String))
+                .build()
+                .unwrap(),
+        )
+        .unwrap();
+        reg.add_extension("User", BADGE_SCHEMA, true).unwrap();
+        reg
+    })
+}
+
+const BADGE_SCHEMA: &str = "urn:example:params:scim:schemas:extension:badge:2.0:User";
+
+/// `schemas` changes (and an extension pruned while syncing it) are undone
+/// when syncing fails.
+#[test]
+fn in_place_failure_while_syncing_undoes_schemas_changes() {
+    let view = registry_with_a_required_extension().view("User").unwrap();
+    let with = |mut u: Value, key: &str, v: Value| {
+        u[key] = v;
+        u
+    };
+    let ent = |attr: &str| format!("{ENTERPRISE_USER_SCHEMA}:{attr}");
+    let title = json!({"op": "add", "path": "title", "value": "Guide"});
+    // What the operations change, the stored user, the member they change
+    // besides title, the operations.
+    let cases: Vec<(&str, Value, &str, Value)> = vec![
+        (
+            "the extension's URN added to schemas",
+            small_user(),
+            "schemas",
+            json!([title, {"op": "add", "path": ent("department"), "value": "Sales"}]),
+        ),
+        (
+            "the extension's URN removed from schemas",
+            full_user(),
+            "schemas",
+            json!([title, {"op": "remove", "path": ENTERPRISE_USER_SCHEMA}]),
+        ),
+        (
+            "schemas created",
+            {
+                let mut u = small_user();
+                u.as_object_mut().unwrap().remove("schemas");
+                u
+            },
+            "schemas",
+            json!([title, {"op": "add", "path": ent("department"), "value": "Sales"}]),
+        ),
+        (
+            "a stored extension pruned",
+            with(
+                full_user(),
+                ENTERPRISE_USER_SCHEMA,
+                json!({"department": "Tours", "costCenter": null}),
+            ),
+            ENTERPRISE_USER_SCHEMA,
+            json!([title, {"op": "replace", "path": ent("division"), "value": "West"}]),
+        ),
+        (
+            "a stored extension pruned to nothing and removed",
+            with(
+                full_user(),
+                ENTERPRISE_USER_SCHEMA,
+                json!({"department": "Tours", "costCenter": null}),
+            ),
+            ENTERPRISE_USER_SCHEMA,
+            json!([title, {"op": "remove", "path": ent("department")}]),
+        ),
+    ];
+    for (what, user, member, ops) in cases {
+        // With the required extension present (and listed), the
+        // operations apply.
+        let mut with_badge = with(user.clone(), BADGE_SCHEMA, json!({"number": "7"}));
+        if let Some(schemas) = with_badge.get_mut("schemas").and_then(Value::as_array_mut) {
+            schemas.push(json!(BADGE_SCHEMA));
+        }
+        let changed =
+            in_place_as(&view, &with_badge, ops.clone()).unwrap_or_else(|e| panic!("{what}: {e}"));
+        assert_ne!(changed.get(member), with_badge.get(member), "{what}");
+        // Without it, syncing fails after changing schemas.
+        let e = in_place_as(&view, &user, ops).unwrap_err();
+        assert_eq!(e.scim_type(), Some(ScimType::Mutability), "{what}: {e}");
+    }
 }
 
 #[test]
@@ -1174,9 +1452,14 @@ fn arb_user() -> impl Strategy<Value = Value> {
 /// [`arb_user`] as a store careless about case may hold it: some keys
 /// spelled in upper or lower case, some in two spellings.
 fn arb_stored_user() -> impl Strategy<Value = Value> {
+    arb_respelled_user(0..4)
+}
+
+/// [`arb_user`] with `respellings` keys respelled as in [`arb_stored_user`].
+fn arb_respelled_user(respellings: std::ops::Range<usize>) -> impl Strategy<Value = Value> {
     (
         arb_user(),
-        prop::collection::vec((any::<prop::sample::Index>(), 0..3u8), 0..4),
+        prop::collection::vec((any::<prop::sample::Index>(), 0..3u8), respellings),
     )
         .prop_map(|(user, respellings)| {
             let mut u = user.as_object().unwrap().clone();
@@ -1305,6 +1588,32 @@ proptest! {
                 );
             }
         }
+    }
+
+    /// Whatever the operations before it changed (appends, removals,
+    /// renames, new members...), a failing last operation undoes it all.
+    #[test]
+    fn a_failing_last_operation_undoes_any_operations_before_it(
+        // Many keys respelled, so that operations often rename one first.
+        user in arb_respelled_user(4..12),
+        ops in prop::collection::vec(arb_op(), 1..6),
+        entra in any::<bool>(),
+    ) {
+        let compat = if entra { Compat::entra() } else { Compat::standard() };
+        let mut ops = ops;
+        ops.push(json!({"op": "add", "path": "id", "value": "other"}));
+        let Ok(request) = PatchRequest::from_json(&body(Value::Array(ops)), &compat) else {
+            return Ok(());
+        };
+        let schema = registry().view("User").unwrap();
+        let mut patched = user.clone();
+        let result = apply_patch_in_place(&schema, &mut patched, &request, &compat);
+        prop_assert!(result.is_err());
+        prop_assert_eq!(&patched, &user);
+        prop_assert_eq!(
+            serde_json::to_string(&patched).unwrap(),
+            serde_json::to_string(&user).unwrap()
+        );
     }
 
     #[test]
