@@ -5,8 +5,13 @@
 //! Budget: one pass over the 100k users under 15 ms.
 //!
 //! `eval/matches_packed_100k_users` runs the same filter over the users in
-//! their packed form ([`PackedValue`], what the memory store filters);
-//! `eval/matches_100k_users` over `serde_json::Value`s.
+//! their packed form ([`PackedValue`], what the memory store filters), the
+//! way `scim_core::query::execute` scans them: each user is tested while
+//! the next is prefetched ([`PackedValue::prefetch`]).
+//! `eval/execute_packed_100k_users` is that scan through `execute` itself
+//! (filter compiled against scim-core's registry, only the count kept);
+//! `eval/matches_packed_no_prefetch_100k_users` the scan without the
+//! prefetch; `eval/matches_100k_users` over `serde_json::Value`s.
 //!
 //! `eval/baseline_username_100k` reads `user["userName"]` from each user
 //! with plain serde_json and nothing else: the memory floor a pass over
@@ -15,6 +20,8 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use scim_core::query::{execute, Candidate, ListQuery};
+use scim_core::Registry;
 use scim_filter::testing::TestSchema;
 use scim_filter::{parse_filter, CompiledFilter, PackedValue};
 use serde_json::{json, Value};
@@ -121,6 +128,32 @@ fn bench(c: &mut Criterion) {
     group.throughput(Throughput::Elements(USERS as u64));
     group.bench_function("matches_packed_100k_users", |b| {
         b.iter(|| {
+            let packed = black_box(&packed);
+            let mut hits = 0;
+            for (i, user) in packed.iter().enumerate() {
+                if let Some(next) = packed.get(i + 1) {
+                    next.prefetch();
+                }
+                hits += usize::from(compiled.matches_packed(user));
+            }
+            hits
+        })
+    });
+    group.bench_function("execute_packed_100k_users", |b| {
+        let registry = Registry::with_builtins();
+        let view = registry.view("User").expect("the built-in User type");
+        let stored: Vec<Stored> = users
+            .iter()
+            .zip(&packed)
+            .map(|(value, packed)| Stored { value, packed })
+            .collect();
+        let query = ListQuery::all(0).with_filter(filter.clone());
+        let page = execute(&view, stored.iter(), &query).expect("the bench query runs");
+        assert_eq!(page.total_results, hits, "execute changes the answer");
+        b.iter(|| execute(&view, black_box(&stored).iter(), &query).map(|p| p.total_results))
+    });
+    group.bench_function("matches_packed_no_prefetch_100k_users", |b| {
+        b.iter(|| {
             black_box(&packed)
                 .iter()
                 .filter(|u| compiled.matches_packed(u))
@@ -148,6 +181,21 @@ fn bench(c: &mut Criterion) {
         })
     });
     group.finish();
+}
+
+/// A user as the memory store holds it: its JSON and its packed form.
+struct Stored<'a> {
+    value: &'a Value,
+    packed: &'a PackedValue,
+}
+
+impl Candidate for Stored<'_> {
+    fn value(&self) -> &Value {
+        self.value
+    }
+    fn packed(&self) -> Option<&PackedValue> {
+        Some(self.packed)
+    }
 }
 
 criterion_group!(benches, bench);

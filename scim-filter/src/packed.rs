@@ -38,6 +38,8 @@
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 use std::ops::Range;
+use std::sync::atomic::AtomicU32;
+use std::sync::atomic::Ordering::Relaxed;
 
 const NULL: u8 = 0;
 const FALSE: u8 = 1;
@@ -147,6 +149,27 @@ impl PackedValue {
     /// The number of bytes the packed form takes.
     pub fn len_bytes(&self) -> usize {
         self.bytes.len()
+    }
+
+    /// Starts bringing this value into the CPU's cache, so that testing it
+    /// next does not wait on memory: call it on the next resource before
+    /// testing the current one when scanning many (as
+    /// `scim_core::query::execute` does).
+    ///
+    /// A scan of resources too many to stay in cache is otherwise bound by
+    /// memory latency, not by the filter: each resource's lookups depend on
+    /// each other, so its cache misses are paid one after another. This
+    /// reads one byte of every 64-byte line of the value; the loads are
+    /// independent, so the CPU issues them together and carries on with
+    /// the current resource while they complete. Plain reads rather than a
+    /// prefetch instruction, which Rust offers only through `unsafe`.
+    #[inline]
+    pub fn prefetch(&self) {
+        let mut x = 0u8;
+        for line in self.bytes.chunks(64) {
+            x ^= line.first().copied().unwrap_or_default();
+        }
+        std::hint::black_box(x);
     }
 
     /// The root value.
@@ -478,11 +501,27 @@ pub(crate) enum Item<'a> {
 
 /// An attribute name to look up, with its directory probe computed once
 /// (when a filter is compiled) rather than at every lookup.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub(crate) struct Key {
     name: Box<str>,
     /// Length and lower-cased prefix, as a directory entry holds them.
     probe: u64,
+    /// Where in its object's directory this key was last found spelled
+    /// exactly. Resources of one type mostly share a shape, so the next
+    /// lookup tries there first and usually reads one entry instead of
+    /// scanning. Only a hint: a stale or racing value costs a scan, never
+    /// a wrong answer, so relaxed ordering is enough.
+    hint: AtomicU32,
+}
+
+impl Clone for Key {
+    fn clone(&self) -> Self {
+        Key {
+            name: self.name.clone(),
+            probe: self.probe,
+            hint: AtomicU32::new(self.hint.load(Relaxed)),
+        }
+    }
 }
 
 impl Key {
@@ -496,6 +535,7 @@ impl From<&str> for Key {
     fn from(name: &str) -> Self {
         let len = u32::try_from(name.len()).unwrap_or(u32::MAX);
         Key {
+            hint: AtomicU32::new(0),
             name: name.into(),
             probe: u64::from(len)
                 | u64::from(u32::from_le_bytes(key_prefix(name.as_bytes()))) << 32,
@@ -522,10 +562,13 @@ impl<'a> Obj<'a> {
     /// case.
     #[inline]
     pub(crate) fn member(self, key: &Key) -> Option<Item<'a>> {
-        let probe = key.probe;
-        let key = key.name.as_bytes();
+        let hint = key.hint.load(Relaxed) as usize;
+        if let Some(at) = self.exact_at(hint, key) {
+            return self.value_at(at);
+        }
+        let (probe, name) = (key.probe, key.name.as_bytes());
         let mut folded = None;
-        for entry in self.dir.chunks_exact(DIR_ENTRY) {
+        for (i, entry) in self.dir.chunks_exact(DIR_ENTRY).enumerate() {
             let Ok(&[l0, l1, l2, l3, a0, a1, a2, a3, p0, p1, p2, p3]) =
                 <&[u8; DIR_ENTRY]>::try_from(entry)
             else {
@@ -536,19 +579,37 @@ impl<'a> Obj<'a> {
             }
             let at = u32::from_le_bytes([a0, a1, a2, a3]) as usize;
             let Some(k) = at
-                .checked_sub(key.len())
+                .checked_sub(name.len())
                 .and_then(|from| self.data.get(from..at))
             else {
                 continue;
             };
-            if same_bytes(k, key) {
+            if same_bytes(k, name) {
+                if i != hint {
+                    key.hint.store(u32::try_from(i).unwrap_or(0), Relaxed);
+                }
                 return self.value_at(at);
             }
-            if folded.is_none() && k.eq_ignore_ascii_case(key) {
+            if folded.is_none() && k.eq_ignore_ascii_case(name) {
                 folded = Some(at);
             }
         }
         folded.and_then(|at| self.value_at(at))
+    }
+
+    /// Where the value of directory entry `i` starts, if that entry's key
+    /// is `key` spelled exactly.
+    #[inline]
+    fn exact_at(self, i: usize, key: &Key) -> Option<usize> {
+        let entry = self.dir.get(i * DIR_ENTRY..)?.first_chunk::<DIR_ENTRY>()?;
+        let &[l0, l1, l2, l3, a0, a1, a2, a3, p0, p1, p2, p3] = entry;
+        if u64::from_le_bytes([l0, l1, l2, l3, p0, p1, p2, p3]) != key.probe {
+            return None;
+        }
+        let at = u32::from_le_bytes([a0, a1, a2, a3]) as usize;
+        let name = key.name.as_bytes();
+        let k = self.data.get(at.checked_sub(name.len())?..at)?;
+        same_bytes(k, name).then_some(at)
     }
 
     #[inline]

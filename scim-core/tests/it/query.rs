@@ -412,6 +412,56 @@ fn paging_edge_cases() {
     assert_eq!((ids(&page), page.total_results), (vec!["3"], 3));
 }
 
+/// A resource held with its packed form, as the memory store holds it.
+struct Packed {
+    value: Value,
+    packed: scim_filter::PackedValue,
+}
+
+impl scim_core::query::Candidate for Packed {
+    fn value(&self) -> &Value {
+        &self.value
+    }
+    fn packed(&self) -> Option<&scim_filter::PackedValue> {
+        Some(&self.packed)
+    }
+}
+
+/// Filtering keeps exactly the matches wherever they stand (first, last,
+/// none, all), sorted or not, over plain and packed resources (whose scan
+/// prefetches the next resource while testing the current one).
+#[test]
+fn execute_keeps_exactly_the_matches() {
+    let packed: Vec<Packed> = people()
+        .into_iter()
+        .map(|value| Packed {
+            packed: scim_filter::PackedValue::new(&value),
+            value,
+        })
+        .collect();
+    let cases: &[(&str, &[&str])] = &[
+        ("id eq \"1\"", &["1"]),
+        ("id eq \"5\"", &["5"]),
+        ("id eq \"1\" or id eq \"5\"", &["1", "5"]),
+        ("userName eq \"nobody\"", &[]),
+        ("userName pr", &["1", "2", "3", "4", "5"]),
+        ("title pr", &["1", "3", "4"]),
+    ];
+    for (filter, want) in cases {
+        for sort in [None, Some("id")] {
+            let mut params = vec![("filter", *filter)];
+            params.extend(sort.map(|by| ("sortBy", by)));
+            let (q, _) = build(&params).unwrap();
+            let plain = execute(&users(), people().iter(), &q).unwrap();
+            let from_packed = execute(&users(), packed.iter(), &q).unwrap();
+            for page in [&plain, &from_packed] {
+                assert_eq!(ids(page), *want, "{filter} sorted by {sort:?}");
+                assert_eq!(page.total_results, want.len(), "{filter}");
+            }
+        }
+    }
+}
+
 #[test]
 fn execute_rejects_what_the_schema_does_not_define() {
     let q = ListQuery::all(10).with_filter(scim_filter::parse_filter("nope pr").unwrap());

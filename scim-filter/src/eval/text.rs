@@ -142,18 +142,30 @@ pub(crate) fn contains_fold(value: &str, lit: &str, lit_ascii: bool) -> bool {
 #[inline]
 pub(crate) fn ascii_fold_hit(op: StrOp, value: &[u8], lit: &[u8]) -> bool {
     match op {
-        StrOp::Eq => value.len() == lit.len() && value.eq_ignore_ascii_case(lit),
-        StrOp::Sw => value
-            .get(..lit.len())
-            .is_some_and(|v| v.eq_ignore_ascii_case(lit)),
+        StrOp::Eq => eq_lower(value, lit),
+        StrOp::Sw => value.get(..lit.len()).is_some_and(|v| eq_lower(v, lit)),
         StrOp::Ew => value
             .len()
             .checked_sub(lit.len())
             .and_then(|from| value.get(from..))
-            .is_some_and(|v| v.eq_ignore_ascii_case(lit)),
+            .is_some_and(|v| eq_lower(v, lit)),
         StrOp::Co => lit.is_empty() || contains_ascii_fold(value, lit),
         StrOp::Ord(_) => false,
     }
+}
+
+/// Whether `value` equals `lower`, an ASCII literal in lower case,
+/// ignoring ASCII case. A plain loop: filter literals and the values they
+/// meet are short, and `<[u8]>::eq_ignore_ascii_case`, which lowers both
+/// sides and is built for long inputs, costs several times as much on
+/// them.
+#[inline]
+fn eq_lower(value: &[u8], lower: &[u8]) -> bool {
+    value.len() == lower.len()
+        && value
+            .iter()
+            .zip(lower)
+            .all(|(v, l)| v.to_ascii_lowercase() == *l)
 }
 
 /// ASCII case-insensitive substring search; `needle` is lower case and
@@ -179,7 +191,7 @@ fn contains_ascii_fold(hay: &[u8], needle: &[u8]) -> bool {
             return false;
         };
         let start = from + offset;
-        if hay[start + 1..start + needle.len()].eq_ignore_ascii_case(rest) {
+        if eq_lower(&hay[start + 1..start + needle.len()], rest) {
             return true;
         }
         from = start + 1;
