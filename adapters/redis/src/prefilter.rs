@@ -72,8 +72,12 @@ impl Needles {
     /// Whether `raw` may match.
     pub(crate) fn admits(&self, raw: &[u8]) -> bool {
         match self {
+            // Whatever the member holds, a string that matches shows the
+            // literal in the text; most documents lack it, and looking
+            // for it first rules them out without visiting each member.
             Needles::Member { key, op, lit } => {
-                member_admits(raw, key, *op, lit) || folds_into(raw, lit)
+                (contains_ascii_ci(raw, lit) && member_admits(raw, key, *op, lit))
+                    || folds_into(raw, lit)
             }
             Needles::Text(t) => contains_ascii_ci(raw, t) || folds_into(raw, t),
             Needles::All(a, b) => a.admits(raw) && b.admits(raw),

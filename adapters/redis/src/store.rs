@@ -22,8 +22,11 @@ use std::time::Duration;
 pub const DEFAULT_PREFIX: &str = "scim";
 /// How many resources one `MGET` reads when none is set.
 pub const DEFAULT_BATCH_SIZE: usize = 500;
-/// How many `MGET` batches are in flight at once during a scan.
-const BATCHES_IN_FLIGHT: usize = 4;
+/// How many requests a read of many documents keeps in flight: `MGET`
+/// batches, or a scan's windows. A window is a `ZRANGE` and then an
+/// `MGET`, so about half of them wait on the small `ZRANGE` at any time;
+/// six keep three or so `MGET`s queued at the server.
+const BATCHES_IN_FLIGHT: usize = 6;
 /// How often a replace or delete re-reads a document that changed under
 /// it before giving up.
 const MAX_ATTEMPTS: usize = 64;
