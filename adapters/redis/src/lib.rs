@@ -93,7 +93,7 @@
 //!   `members.value` or `members[value eq ...]`, combined by `and`/`or`)
 //!   is answered from the indexes, and only those candidates are loaded.
 //!   Anything else reads every resource of the type in creation order:
-//!   ids by windows of creation numbers (`ZRANGE ... BYSCORE`, about 500
+//!   ids by windows of creation numbers (`ZRANGE ... BYSCORE`, about 1000
 //!   ids each), documents by `MGET`, several windows in flight, each batch
 //!   filtered as it arrives. A cheap test on each document's raw JSON
 //!   (the member the filter compares, and the text its string value must

@@ -21,7 +21,7 @@ use std::time::Duration;
 /// The key prefix when none is set.
 pub const DEFAULT_PREFIX: &str = "scim";
 /// How many resources one `MGET` reads when none is set.
-pub const DEFAULT_BATCH_SIZE: usize = 500;
+pub const DEFAULT_BATCH_SIZE: usize = 1000;
 /// How many requests a read of many documents keeps in flight: `MGET`
 /// batches, or a scan's windows. A window is a `ZRANGE` and then an
 /// `MGET`, so about half of them wait on the small `ZRANGE` at any time;
