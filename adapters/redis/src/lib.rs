@@ -97,8 +97,9 @@
 //!   ids each), documents by `MGET`, several windows in flight, each batch
 //!   filtered as it arrives. A cheap test on each document's raw JSON
 //!   (the member the filter compares, and the text its string value must
-//!   show) skips parsing most non-matches. In all cases the final filter, sort and page
-//!   are [`scim_core::query::execute`], so results match the reference
+//!   show) skips parsing most non-matches. In all cases the final
+//!   filter, sort and page are [`scim_core::query::execute`] (or the same
+//!   compiled filter over packed documents), so results match the reference
 //!   semantics exactly.
 //! - **member_of** reads the `members.value` set, then keeps the groups
 //!   whose member value equals the id exactly.
