@@ -439,14 +439,17 @@ async fn fetch_raw(mut conn: Conn, keys: Vec<String>) -> RawBatch {
     Ok((keys, raw))
 }
 
-/// A window of creation numbers: `ZRANGE` bounds, inclusive.
+/// A window of creation numbers: `ZRANGE ... BYSCORE` bounds.
 type Window = (ScoreBound, ScoreBound);
 
 /// One end of a [`Window`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum ScoreBound {
     NegInf,
+    /// Up to and including this score.
     At(u64),
+    /// Above this score, excluding it.
+    After(u64),
     PosInf,
 }
 
@@ -455,6 +458,7 @@ impl redis::ToRedisArgs for ScoreBound {
         match self {
             ScoreBound::NegInf => out.write_arg(b"-inf"),
             ScoreBound::At(n) => n.write_redis_args(out),
+            ScoreBound::After(n) => out.write_arg_fmt(format_args!("({n}")),
             ScoreBound::PosInf => out.write_arg(b"+inf"),
         }
     }
@@ -462,8 +466,10 @@ impl redis::ToRedisArgs for ScoreBound {
 
 /// Windows that cover every score, in order, each about `batch_size`
 /// members wide given `members` members spread over creation numbers
-/// `1..=seq`. The first starts at `-inf` and the last ends at `+inf`, so
-/// no member is missed whatever its score; none at all for no members.
+/// `1..=seq`. The first starts at `-inf`, each next one just above where
+/// the last ended, and the last ends at `+inf`, so every score (even one
+/// that is not a creation number) is in exactly one; none at all for no
+/// members.
 /// (A window may still come back empty, where deletions cleared it.)
 fn score_windows(seq: u64, members: u64, batch_size: usize) -> Vec<Window> {
     if members == 0 {
@@ -485,7 +491,7 @@ fn score_windows(seq: u64, members: u64, batch_size: usize) -> Vec<Window> {
         }
         windows.push((low, ScoreBound::At(high)));
         next = high + 1;
-        low = ScoreBound::At(next);
+        low = ScoreBound::After(high);
     }
 }
 
@@ -786,7 +792,7 @@ impl ResourceStore for RedisStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ScoreBound::{At, NegInf, PosInf};
+    use ScoreBound::{After, At, NegInf, PosInf};
 
     /// Windows tile every score: open at both ends, each starting one
     /// after the last ended.
@@ -795,7 +801,7 @@ mod tests {
         assert_eq!(windows.last().map(|w| w.1), Some(PosInf));
         for pair in windows.windows(2) {
             match (pair[0].1, pair[1].0) {
-                (At(end), At(start)) => assert_eq!(start, end + 1, "{windows:?}"),
+                (At(end), After(start)) => assert_eq!(start, end, "{windows:?}"),
                 other => panic!("{other:?} in {windows:?}"),
             }
         }
@@ -810,9 +816,9 @@ mod tests {
             score_windows(10, 10, 3),
             [
                 (NegInf, At(3)),
-                (At(4), At(6)),
-                (At(7), At(9)),
-                (At(10), PosInf)
+                (After(3), At(6)),
+                (After(6), At(9)),
+                (After(9), PosInf)
             ]
         );
         // A sparse set (most resources deleted): wider windows.
@@ -820,9 +826,9 @@ mod tests {
             score_windows(100, 10, 3),
             [
                 (NegInf, At(30)),
-                (At(31), At(60)),
-                (At(61), At(90)),
-                (At(91), PosInf)
+                (After(30), At(60)),
+                (After(60), At(90)),
+                (After(90), PosInf)
             ]
         );
         for (seq, members, batch) in [
