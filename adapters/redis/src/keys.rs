@@ -22,6 +22,12 @@ use std::fmt::Write as _;
 /// separators and in a `SCAN MATCH` pattern.
 pub(crate) fn encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    encode_into(s, &mut out);
+    out
+}
+
+/// Appends [`encode`]`(s)` to `out`.
+fn encode_into(s: &str, out: &mut String) {
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'@' | b'+') {
             out.push(char::from(b));
@@ -30,7 +36,6 @@ pub(crate) fn encode(s: &str) -> String {
             let _ = write!(out, "%{b:02X}");
         }
     }
-    out
 }
 
 /// Decodes what [`encode`] produced; `None` for anything else.
@@ -70,6 +75,15 @@ impl Keys {
     /// The resource with this id.
     pub(crate) fn resource(&self, id: &str) -> String {
         format!("{}r:{}", self.base, encode(id))
+    }
+
+    /// Writes the key of the resource with this id into `out` (cleared
+    /// first), so a scan can reuse one buffer for every key.
+    pub(crate) fn write_resource(&self, id: &str, out: &mut String) {
+        out.clear();
+        out.push_str(&self.base);
+        out.push_str("r:");
+        encode_into(id, out);
     }
 
     /// A `SCAN MATCH` pattern for every key of this tenant and type (the
@@ -194,6 +208,9 @@ mod tests {
             Keys::new("scim", "a", "b:User").resource("1")
         );
         assert_eq!(k.resource("42"), "scim:{t}:User:r:42");
+        let mut buf = String::from("left over");
+        k.write_resource("a:b", &mut buf);
+        assert_eq!(buf, k.resource("a:b"));
         assert_eq!(k.local(&k.order()), Some("order"));
     }
 }

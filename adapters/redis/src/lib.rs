@@ -92,10 +92,14 @@
 //!   `eq` (`id`, `userName` and other unique attributes, `externalId`,
 //!   `members.value` or `members[value eq ...]`, combined by `and`/`or`)
 //!   is answered from the indexes, and only those candidates are loaded.
-//!   Anything else reads every resource of the type in creation order,
-//!   `MGET` in batches of 500 with several batches in flight, filtering
-//!   each batch as it arrives. In all cases the final filter, sort and page
-//!   are [`scim_core::query::execute`], so results match the reference
+//!   Anything else reads every resource of the type in creation order:
+//!   ids by windows of creation numbers (`ZRANGE ... BYSCORE`, about 1000
+//!   ids each), documents by `MGET`, several windows in flight, each batch
+//!   filtered as it arrives. A cheap test on each document's raw JSON
+//!   (the member the filter compares, and the text its string value must
+//!   show) skips parsing most non-matches. In all cases the final
+//!   filter, sort and page are [`scim_core::query::execute`] (or the same
+//!   compiled filter over packed documents), so results match the reference
 //!   semantics exactly.
 //! - **member_of** reads the `members.value` set, then keeps the groups
 //!   whose member value equals the id exactly.

@@ -21,9 +21,12 @@ use std::time::Duration;
 /// The key prefix when none is set.
 pub const DEFAULT_PREFIX: &str = "scim";
 /// How many resources one `MGET` reads when none is set.
-pub const DEFAULT_BATCH_SIZE: usize = 500;
-/// How many `MGET` batches are in flight at once during a scan.
-const BATCHES_IN_FLIGHT: usize = 4;
+pub const DEFAULT_BATCH_SIZE: usize = 1000;
+/// How many requests a read of many documents keeps in flight: `MGET`
+/// batches, or a scan's windows. A window is a `ZRANGE` and then an
+/// `MGET`, so about half of them wait on the small `ZRANGE` at any time;
+/// six keep three or so `MGET`s queued at the server.
+const BATCHES_IN_FLIGHT: usize = 6;
 /// How often a replace or delete re-reads a document that changed under
 /// it before giving up.
 const MAX_ATTEMPTS: usize = 64;
@@ -308,30 +311,22 @@ impl RedisStore {
             .map(|f| CompiledFilter::compile(f, schema))
             .transpose()
             .map_err(|e| q(ScimError::invalid_filter(e.to_string())))?;
-        let ids: Vec<String> = redis::cmd("ZRANGE")
-            .arg(keys.order())
-            .arg(0)
-            .arg(-1)
-            .query_async(&mut self.conn())
-            .await
-            .map_err(unavailable)?;
-        let rkeys: Vec<String> = ids.iter().map(|id| keys.resource(id)).collect();
-        let mut batches = std::pin::pin!(self.raw_batches(&rkeys));
+        let mut batches = std::pin::pin!(self.scan_batches(keys).await?);
         let needles = query.filter.as_ref().and_then(|f| Needles::of(f, schema));
         let needles = needles.as_ref();
         if query.sort_by.is_some() {
             let mut matched = Vec::new();
             while let Some(batch) = batches.next().await {
-                let (keys, raw) = batch?;
-                for (key, bytes) in admitted(&keys, &raw, needles) {
+                let (ids, raw) = batch?;
+                for (id, bytes) in admitted(&ids, &raw, needles) {
                     match &filter {
                         Some(f) => {
-                            let packed = pack(key, bytes)?;
+                            let packed = pack(keys, id, bytes)?;
                             if f.matches_packed(&packed) {
                                 matched.push(packed.to_value());
                             }
                         }
-                        None => matched.push(parse(key, bytes)?),
+                        None => matched.push(parse(&keys.resource(id), bytes)?),
                     }
                 }
             }
@@ -346,9 +341,9 @@ impl RedisStore {
         let mut total = 0;
         let mut page = Vec::new();
         while let Some(batch) = batches.next().await {
-            let (keys, raw) = batch?;
-            for (key, bytes) in admitted(&keys, &raw, needles) {
-                let packed = pack(key, bytes)?;
+            let (ids, raw) = batch?;
+            for (id, bytes) in admitted(&ids, &raw, needles) {
+                let packed = pack(keys, id, bytes)?;
                 if filter.as_ref().is_none_or(|f| f.matches_packed(&packed)) {
                     if total >= offset && page.len() < query.count {
                         page.push(packed.to_value());
@@ -361,6 +356,43 @@ impl RedisStore {
             resources: page,
             total_results: total,
         })
+    }
+
+    /// Every document of the type, in creation order: one item per
+    /// window of creation numbers, each its ids (`ZRANGE ... BYSCORE`)
+    /// and their documents (`MGET`), with [`BATCHES_IN_FLIGHT`] windows
+    /// outstanding.
+    ///
+    /// Windows rather than one `ZRANGE` of every id: the first documents
+    /// are read while later ids are still being listed, instead of after
+    /// all 100,000 are. Windows of creation numbers rather than of ranks:
+    /// a resource deleted during the scan shifts every rank after it, so
+    /// rank windows could skip a resource that exists throughout; a
+    /// creation number never changes. The window width is sized from the
+    /// counter and the set's size to hold about one batch of ids; the
+    /// first and last windows are open-ended, so every member is in
+    /// exactly one window whatever the scores are. A resource created
+    /// after the counter is read may or may not be included, as with any
+    /// scan that overlaps a write.
+    async fn scan_batches(
+        &self,
+        keys: &Keys,
+    ) -> Result<impl futures::Stream<Item = RawBatch> + Send + 'static, StoreError> {
+        let (seq, members): (Option<String>, u64) = redis::pipe()
+            .cmd("GET")
+            .arg(keys.seq())
+            .cmd("ZCARD")
+            .arg(keys.order())
+            .query_async(&mut self.conn())
+            .await
+            .map_err(unavailable)?;
+        let seq = seq.and_then(|s| s.parse::<u64>().ok()).unwrap_or(0);
+        let windows = score_windows(seq, members, self.batch_size);
+        let (conn, keys, batch_size) = (self.conn(), keys.clone(), self.batch_size);
+        let batches = futures::stream::iter(windows)
+            .map(move |w| read_window(conn.clone(), keys.clone(), w, batch_size))
+            .buffered(BATCHES_IN_FLIGHT);
+        Ok(batches)
     }
 
     /// The current document of `id` for a compare-and-swap write, checked
@@ -393,7 +425,8 @@ impl RedisStore {
     }
 }
 
-/// One `MGET` batch: the keys asked for and the raw values.
+/// One `MGET` batch: the keys (or, in a scan, the ids) asked for and the
+/// raw values.
 type RawBatch = Result<(Vec<String>, Vec<Option<Vec<u8>>>), StoreError>;
 
 /// One `MGET` of `keys`.
@@ -406,24 +439,121 @@ async fn fetch_raw(mut conn: Conn, keys: Vec<String>) -> RawBatch {
     Ok((keys, raw))
 }
 
-/// The keys and texts of a raw batch that `needles` admit, missing
+/// A window of creation numbers: `ZRANGE ... BYSCORE` bounds.
+type Window = (ScoreBound, ScoreBound);
+
+/// One end of a [`Window`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ScoreBound {
+    NegInf,
+    /// Up to and including this score.
+    At(u64),
+    /// Above this score, excluding it.
+    After(u64),
+    PosInf,
+}
+
+impl redis::ToRedisArgs for ScoreBound {
+    fn write_redis_args<W: ?Sized + redis::RedisWrite>(&self, out: &mut W) {
+        match self {
+            ScoreBound::NegInf => out.write_arg(b"-inf"),
+            ScoreBound::At(n) => n.write_redis_args(out),
+            ScoreBound::After(n) => out.write_arg_fmt(format_args!("({n}")),
+            ScoreBound::PosInf => out.write_arg(b"+inf"),
+        }
+    }
+}
+
+/// Windows that cover every score, in order, each about `batch_size`
+/// members wide given `members` members spread over creation numbers
+/// `1..=seq`. The first starts at `-inf`, each next one just above where
+/// the last ended, and the last ends at `+inf`, so every score (even one
+/// that is not a creation number) is in exactly one; none at all for no
+/// members.
+/// (A window may still come back empty, where deletions cleared it.)
+fn score_windows(seq: u64, members: u64, batch_size: usize) -> Vec<Window> {
+    if members == 0 {
+        return Vec::new();
+    }
+    let batch = u64::try_from(batch_size).unwrap_or(u64::MAX).max(1);
+    // Creation numbers per window: `batch` when none were deleted, more
+    // when some were (the set is sparser than the counter).
+    let width = u128::from(batch) * u128::from(seq.max(members)) / u128::from(members);
+    let width = u64::try_from(width).unwrap_or(u64::MAX).max(1);
+    let mut windows = Vec::new();
+    let mut low = ScoreBound::NegInf;
+    let mut next: u64 = 1;
+    loop {
+        let high = next.saturating_add(width - 1);
+        if high >= seq {
+            windows.push((low, ScoreBound::PosInf));
+            return windows;
+        }
+        windows.push((low, ScoreBound::At(high)));
+        next = high + 1;
+        low = ScoreBound::After(high);
+    }
+}
+
+/// The ids in window `w` in creation order, and their documents: one
+/// `ZRANGE`, then `MGET`s of at most `batch_size` keys, all pipelined.
+async fn read_window(mut conn: Conn, keys: Keys, w: Window, batch_size: usize) -> RawBatch {
+    let ids: Vec<String> = redis::cmd("ZRANGE")
+        .arg(keys.order())
+        .arg(w.0)
+        .arg(w.1)
+        .arg("BYSCORE")
+        .query_async(&mut conn)
+        .await
+        .map_err(unavailable)?;
+    if ids.len() <= batch_size {
+        return mget_ids(conn, &keys, ids).await;
+    }
+    // A dense window (deletions elsewhere widened it): several `MGET`s.
+    let mut parts = Vec::new();
+    for chunk in ids.chunks(batch_size.max(1)) {
+        parts.push(mget_ids(conn.clone(), &keys, chunk.to_vec()));
+    }
+    let parts = futures::future::try_join_all(parts).await?;
+    let raw = parts.into_iter().flat_map(|(_, raw)| raw).collect();
+    Ok((ids, raw))
+}
+
+/// One `MGET` of the documents of `ids`. The keys are written one after
+/// the other into one buffer that the command copies from, rather than
+/// each into a `String` of its own.
+async fn mget_ids(mut conn: Conn, keys: &Keys, ids: Vec<String>) -> RawBatch {
+    if ids.is_empty() {
+        return Ok((ids, Vec::new()));
+    }
+    let mut cmd = redis::cmd("MGET");
+    let mut key = String::new();
+    for id in &ids {
+        keys.write_resource(id, &mut key);
+        cmd.arg(key.as_str());
+    }
+    let raw: Vec<Option<Vec<u8>>> = cmd.query_async(&mut conn).await.map_err(unavailable)?;
+    Ok((ids, raw))
+}
+
+/// The ids and texts of a scan batch that `needles` admit, missing
 /// documents left out.
 fn admitted<'a>(
-    keys: &'a [String],
+    ids: &'a [String],
     raw: &'a [Option<Vec<u8>>],
     needles: Option<&'a Needles>,
 ) -> impl Iterator<Item = (&'a str, &'a [u8])> {
-    keys.iter().zip(raw).filter_map(move |(key, r)| {
+    ids.iter().zip(raw).filter_map(move |(id, r)| {
         let bytes = r.as_deref()?;
         needles
             .is_none_or(|n| n.admits(bytes))
-            .then_some((key.as_str(), bytes))
+            .then_some((id.as_str(), bytes))
     })
 }
 
-/// Packs a stored document, for filtering.
-fn pack(key: &str, bytes: &[u8]) -> Result<PackedValue, StoreError> {
-    PackedValue::from_json_slice(bytes).map_err(|e| corrupt(key, e))
+/// Packs the stored document of `id`, for filtering.
+fn pack(keys: &Keys, id: &str, bytes: &[u8]) -> Result<PackedValue, StoreError> {
+    PackedValue::from_json_slice(bytes).map_err(|e| corrupt(&keys.resource(id), e))
 }
 
 /// Parses a stored document.
@@ -656,5 +786,67 @@ impl ResourceStore for RedisStore {
                     })
             })
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ScoreBound::{After, At, NegInf, PosInf};
+
+    /// Windows tile every score: open at both ends, each starting one
+    /// after the last ended.
+    fn assert_tiles(windows: &[Window]) {
+        assert_eq!(windows.first().map(|w| w.0), Some(NegInf));
+        assert_eq!(windows.last().map(|w| w.1), Some(PosInf));
+        for pair in windows.windows(2) {
+            match (pair[0].1, pair[1].0) {
+                (At(end), After(start)) => assert_eq!(start, end, "{windows:?}"),
+                other => panic!("{other:?} in {windows:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn score_windows_hold_about_one_batch_and_cover_every_score() {
+        assert_eq!(score_windows(10, 0, 3), []);
+        assert_eq!(score_windows(0, 5, 3), [(NegInf, PosInf)]);
+        assert_eq!(score_windows(3, 3, 3), [(NegInf, PosInf)]);
+        assert_eq!(
+            score_windows(10, 10, 3),
+            [
+                (NegInf, At(3)),
+                (After(3), At(6)),
+                (After(6), At(9)),
+                (After(9), PosInf)
+            ]
+        );
+        // A sparse set (most resources deleted): wider windows.
+        assert_eq!(
+            score_windows(100, 10, 3),
+            [
+                (NegInf, At(30)),
+                (After(30), At(60)),
+                (After(60), At(90)),
+                (After(90), PosInf)
+            ]
+        );
+        for (seq, members, batch) in [
+            (100_000, 100_000, 500),
+            (1_000_000, 7, 500),
+            (u64::MAX, 1, 500),
+            (u64::MAX, 1_000, 1),
+            (5, 9, 1),
+            (1_000, 1_000, usize::MAX),
+        ] {
+            let windows = score_windows(seq, members, batch);
+            assert_tiles(&windows);
+            let batch = u64::try_from(batch).unwrap_or(u64::MAX);
+            assert!(
+                windows.len() as u64 <= members / batch.min(members).max(1) + 1,
+                "{seq} {members} {batch}: {} windows",
+                windows.len()
+            );
+        }
     }
 }
