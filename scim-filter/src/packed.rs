@@ -560,12 +560,19 @@ impl<'a> Obj<'a> {
     /// The value of the member whose key is `key` byte for byte, or
     /// (when there is none) the first whose key equals it ignoring ASCII
     /// case.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn member(self, key: &Key) -> Option<Item<'a>> {
         let hint = key.hint.load(Relaxed) as usize;
-        if let Some(at) = self.exact_at(hint, key) {
-            return self.value_at(at);
+        match self.exact_at(hint, key) {
+            Some(at) => self.value_at(at),
+            None => self.scan_for(key, hint),
         }
+    }
+
+    /// [`member`](Self::member) when the hint missed: a scan of the whole
+    /// directory.
+    #[inline(never)]
+    fn scan_for(self, key: &Key, hint: usize) -> Option<Item<'a>> {
         let (probe, name) = (key.probe, key.name.as_bytes());
         let mut folded = None;
         for (i, entry) in self.dir.chunks_exact(DIR_ENTRY).enumerate() {

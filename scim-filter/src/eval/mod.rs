@@ -285,7 +285,7 @@ impl<'a> Json<'a> for &'a Value {
 
 impl<'a> Json<'a> for Item<'a> {
     /// The same rule as [`member`]: as spelled, else ignoring ASCII case.
-    #[inline]
+    #[inline(always)]
     fn member(self, key: &Key) -> Option<Self> {
         match self {
             Item::Obj(obj) => obj.member(key),
