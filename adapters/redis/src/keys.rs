@@ -74,7 +74,9 @@ impl Keys {
 
     /// The resource with this id.
     pub(crate) fn resource(&self, id: &str) -> String {
-        format!("{}r:{}", self.base, encode(id))
+        let mut key = String::with_capacity(self.base.len() + 2 + id.len());
+        self.write_resource(id, &mut key);
+        key
     }
 
     /// Writes the key of the resource with this id into `out` (cleared

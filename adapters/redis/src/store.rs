@@ -7,7 +7,7 @@ use crate::plan::{Lookup, Read};
 use crate::prefilter::Needles;
 use crate::scripts::Scripts;
 use async_trait::async_trait;
-use futures::{StreamExt, TryStreamExt};
+use futures::StreamExt;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use scim_core::query::{execute, ListPage, ListQuery};
 use scim_core::schema::ResourceSchema;
@@ -162,40 +162,6 @@ impl RedisStore {
             .map_err(unavailable)
     }
 
-    /// The documents at `keys`, in order (`None` for a missing one), read
-    /// with `MGET` in batches, several batches in flight.
-    pub(crate) async fn fetch(&self, keys: &[String]) -> Result<Vec<Option<Value>>, StoreError> {
-        let batches: Vec<Vec<Option<Value>>> = self.batches(keys).try_collect().await?;
-        Ok(batches.into_iter().flatten().collect())
-    }
-
-    /// The documents at `keys`, one `MGET` batch per item, in order, with
-    /// [`BATCHES_IN_FLIGHT`] requests outstanding.
-    fn batches(
-        &self,
-        keys: &[String],
-    ) -> impl futures::Stream<Item = Result<Vec<Option<Value>>, StoreError>> + Send + 'static {
-        self.raw_batches(keys).map(|batch| {
-            let (keys, raw) = batch?;
-            raw.iter()
-                .zip(&keys)
-                .map(|(r, key)| r.as_deref().map(|bytes| parse(key, bytes)).transpose())
-                .collect()
-        })
-    }
-
-    /// As [`RedisStore::batches`], unparsed: each batch's keys and values.
-    fn raw_batches(
-        &self,
-        keys: &[String],
-    ) -> impl futures::Stream<Item = RawBatch> + Send + 'static {
-        let requests: Vec<_> = keys
-            .chunks(self.batch_size)
-            .map(|chunk| fetch_raw(self.conn(), chunk.to_vec()))
-            .collect();
-        futures::stream::iter(requests).buffered(BATCHES_IN_FLIGHT)
-    }
-
     /// `ids` in creation order, those no longer stored left out.
     async fn in_creation_order(
         &self,
@@ -221,10 +187,23 @@ impl RedisStore {
         Ok(scored.into_iter().map(|(_, id)| id).collect())
     }
 
-    /// The resources with these ids, in this order, missing ones left out.
+    /// The resources with these ids, in this order, missing ones left
+    /// out: `MGET` batches, [`BATCHES_IN_FLIGHT`] outstanding, each parsed
+    /// as it arrives.
     async fn load(&self, keys: &Keys, ids: &[String]) -> Result<Vec<Value>, StoreError> {
-        let rkeys: Vec<String> = ids.iter().map(|id| keys.resource(id)).collect();
-        Ok(self.fetch(&rkeys).await?.into_iter().flatten().collect())
+        let requests: Vec<_> = ids
+            .chunks(self.batch_size.max(1))
+            .map(|chunk| mget_ids(self.conn(), keys, chunk.to_vec()))
+            .collect();
+        let mut batches = futures::stream::iter(requests).buffered(BATCHES_IN_FLIGHT);
+        let mut out = Vec::with_capacity(ids.len());
+        while let Some(batch) = batches.next().await {
+            let (ids, raw) = batch?;
+            for (id, bytes) in admitted(&ids, &raw, None) {
+                out.push(parse(&keys.resource(id), bytes)?);
+            }
+        }
+        Ok(out)
     }
 
     /// Answers the index reads of a lookup in one pipeline.
@@ -425,19 +404,8 @@ impl RedisStore {
     }
 }
 
-/// One `MGET` batch: the keys (or, in a scan, the ids) asked for and the
-/// raw values.
+/// One `MGET` batch: the ids asked for and their raw documents.
 type RawBatch = Result<(Vec<String>, Vec<Option<Vec<u8>>>), StoreError>;
-
-/// One `MGET` of `keys`.
-async fn fetch_raw(mut conn: Conn, keys: Vec<String>) -> RawBatch {
-    let raw: Vec<Option<Vec<u8>>> = redis::cmd("MGET")
-        .arg(&keys)
-        .query_async(&mut conn)
-        .await
-        .map_err(unavailable)?;
-    Ok((keys, raw))
-}
 
 /// A window of creation numbers: `ZRANGE ... BYSCORE` bounds.
 type Window = (ScoreBound, ScoreBound);
@@ -536,7 +504,7 @@ async fn mget_ids(mut conn: Conn, keys: &Keys, ids: Vec<String>) -> RawBatch {
     Ok((ids, raw))
 }
 
-/// The ids and texts of a scan batch that `needles` admit, missing
+/// The ids and texts of a batch that `needles` (if any) admit, missing
 /// documents left out.
 fn admitted<'a>(
     ids: &'a [String],
