@@ -22,7 +22,7 @@
 //! - a member removed: insert its key and value back;
 //! - a member renamed to the schema's spelling: rename it back;
 //! - an element pushed onto an array: truncate to the old length;
-//! - an element removed from an array: insert it back at its index;
+//! - elements removed from an array: put each back at its index;
 //! - a stored object pruned ([`Slot::prune`], rare): put a copy of the old
 //!   value back.
 //!
@@ -201,8 +201,9 @@ enum Inverse<'s> {
     },
     /// Elements were pushed onto an array of length `len`.
     Truncate { len: usize },
-    /// The element `value` was removed from an array at `index`.
-    InsertAt { index: usize, value: Value },
+    /// Elements were removed from an array: each with the index it had,
+    /// in increasing order.
+    Reinsert { removed: Vec<(usize, Value)> },
 }
 
 /// Where an inverse applies.
@@ -258,8 +259,19 @@ impl Inverse<'_> {
                 restore_order(o, order);
             }
             (Inverse::Truncate { len }, Place::Array(a)) => a.truncate(len),
-            (Inverse::InsertAt { index, value }, Place::Array(a)) if index <= a.len() => {
-                a.insert(index, value);
+            (Inverse::Reinsert { removed }, Place::Array(a)) => {
+                let kept = std::mem::take(a);
+                let mut kept = kept.into_iter();
+                for (index, value) in removed {
+                    while a.len() < index {
+                        match kept.next() {
+                            Some(v) => a.push(v),
+                            None => break,
+                        }
+                    }
+                    a.push(value);
+                }
+                a.extend(kept);
             }
             // A path leading to the wrong kind of value: ruled out like
             // one leading nowhere.
@@ -450,12 +462,11 @@ impl<'a, 's> Slot<'a, 's> {
 
     /// The member's value, if it is an object, for changing.
     pub(super) fn into_object(self) -> Option<ObjMut<'a, 's>> {
-        let at = self.log.child(self.at, Step::Key(self.key));
         match self.obj.get_mut(self.key) {
             Some(Value::Object(obj)) => Some(ObjMut {
                 obj,
+                at: self.log.child(self.at, Step::Key(self.key)),
                 log: self.log,
-                at,
             }),
             _ => None,
         }
@@ -463,12 +474,11 @@ impl<'a, 's> Slot<'a, 's> {
 
     /// The member's value, if it is an array, for changing.
     pub(super) fn into_array(self) -> Option<ArrMut<'a, 's>> {
-        let at = self.log.child(self.at, Step::Key(self.key));
         match self.obj.get_mut(self.key) {
             Some(Value::Array(arr)) => Some(ArrMut {
                 arr,
+                at: self.log.child(self.at, Step::Key(self.key)),
                 log: self.log,
-                at,
             }),
             _ => None,
         }
@@ -522,21 +532,34 @@ impl<'s> ArrMut<'_, 's> {
     pub(super) fn remove(&mut self, index: usize) {
         if index < self.arr.len() {
             let value = self.arr.remove(index);
-            self.log.record(self.at, Inverse::InsertAt { index, value });
+            let removed = if self.log.on {
+                vec![(index, value)]
+            } else {
+                Vec::new()
+            };
+            self.log.record(self.at, Inverse::Reinsert { removed });
         }
     }
 
     /// Keeps only the elements for which `keep` is true, like
-    /// [`Vec::retain`].
+    /// [`Vec::retain`]: one pass however many go (removing members from
+    /// a large group), recorded as one change holding the removed
+    /// elements with their indexes.
     pub(super) fn retain(&mut self, mut keep: impl FnMut(&Value) -> bool) {
-        let mut i = 0;
-        while let Some(e) = self.arr.get(i) {
-            if keep(e) {
-                i += 1;
-            } else {
-                self.remove(i);
+        let Some(first) = self.arr.iter().position(|e| !keep(e)) else {
+            return;
+        };
+        let tail = self.arr.split_off(first);
+        let mut removed = Vec::new();
+        for (offset, value) in tail.into_iter().enumerate() {
+            // The first was tested already: it goes.
+            if offset > 0 && keep(&value) {
+                self.arr.push(value);
+            } else if self.log.on {
+                removed.push((first + offset, value));
             }
         }
+        self.log.record(self.at, Inverse::Reinsert { removed });
     }
 
     /// The element at `index`, if it is an object, for changing.
@@ -610,6 +633,21 @@ mod tests {
                 "nulls": {"b": 1},
             })
         );
+        root.undo();
+        assert_eq!(o, before);
+    }
+
+    /// Elements removed here and there by one `retain` go back where they
+    /// were, among those it kept.
+    #[test]
+    fn retain_is_undone_in_place() {
+        let before = obj(json!({"members": [0, 1, 2, 3, 4, 5, 6]}));
+        let mut o = before.clone();
+        let mut root = Root::new(&mut o, true);
+        let mut top = root.top();
+        let mut members = top.member("members").unwrap().into_array().unwrap();
+        members.retain(|e| e.as_u64().is_some_and(|n| n % 3 == 1));
+        assert_eq!(members.read(), [json!(1), json!(4)]);
         root.undo();
         assert_eq!(o, before);
     }
